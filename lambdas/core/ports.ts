@@ -1,0 +1,141 @@
+/**
+ * What the domain needs from the outside world. The core depends only on these interfaces;
+ * `lambdas/adapters/` makes them real (AWS in functions, local stand-ins in the local runner).
+ */
+import type { Analysis, Finding } from './detection/analysis.ts';
+import type { Role } from '#shared/scopes.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Cryptographically secure randomness (salts, IVs, token ids). */
+export interface RandomSource {
+  bytes(length: number): Uint8Array;
+}
+
+/** Binds a data key to where it may be used; KMS checks it as the encryption context. */
+export interface KeyContext {
+  readonly tenant: string;
+  readonly purpose: string;
+}
+
+export interface DataKey {
+  /** 32 bytes; never stored, never logged. */
+  readonly plaintext: Uint8Array;
+  /** The same key wrapped by the master key; safe to store. */
+  readonly wrapped: Uint8Array;
+  /** Identifies the master key that wrapped it. */
+  readonly masterKeyId: string;
+}
+
+/** Envelope encryption: KMS in AWS, a local AES-256 key file on a developer's machine. */
+export interface DataKeyProvider {
+  generateDataKey(context: KeyContext): Promise<DataKey>;
+  decryptDataKey(wrapped: Uint8Array, context: KeyContext): Promise<Uint8Array>;
+}
+
+/** A private signing key as JWK, with its key id. */
+export interface SigningKey {
+  readonly kid: string;
+  readonly alg: 'EdDSA';
+  readonly privateJwk: JsonWebKeyLike;
+  readonly publicJwk: JsonWebKeyLike;
+}
+
+export type JsonWebKeyLike = Readonly<Record<string, unknown>>;
+
+/** Token signing keys: Secrets Manager in AWS, a generated key file locally. */
+export interface SigningKeyStore {
+  /** The key new tokens are signed with. */
+  current(): Promise<SigningKey>;
+  /** Every key a token may still be signed with (current and previous), public parts only. */
+  verificationKeys(): Promise<readonly SigningKey[]>;
+}
+
+export type EmailStatus = 'queued' | 'analyzed' | 'failed';
+export type EmailSource = 'api' | 'ses';
+
+/** Personal fields, each sealed separately (AES-256-GCM) under the item's data key. */
+export type SealedFields = Readonly<Record<string, Uint8Array>>;
+
+export interface StoredEmail {
+  readonly tenant: string;
+  readonly id: string;
+  readonly status: EmailStatus;
+  readonly source: EmailSource;
+  readonly receivedAt: string;
+  readonly sizeBytes: number;
+  /** False until the analysis job is known to be on the queue (see ingest's outbox step). */
+  readonly enqueued: boolean;
+  readonly wrappedKey: Uint8Array;
+  readonly masterKeyId: string;
+  readonly fields: SealedFields;
+  readonly result?: StoredResult;
+  readonly failure?: { readonly reason: string; readonly failedAt: string };
+}
+
+export interface StoredResult {
+  readonly score: number;
+  readonly verdict: Analysis['verdict'];
+  readonly modelVersion: string;
+  readonly analyzedAt: string;
+  /** Findings sealed under the item's data key: evidence can quote the message. */
+  readonly sealedFindings: Uint8Array;
+}
+
+export interface EmailRepository {
+  /** Stores a new email unless one with the same key exists; answers the existing one then. */
+  createIfAbsent(email: StoredEmail): Promise<{ created: true } | { created: false; existing: StoredEmail }>;
+  get(tenant: string, id: string): Promise<StoredEmail | null>;
+  markEnqueued(tenant: string, id: string): Promise<void>;
+  /** Stores the result once: false when the email was already analysed (a duplicate job). */
+  recordResult(tenant: string, id: string, result: StoredResult): Promise<boolean>;
+  /** Marks the email failed (after the last delivery attempt) unless it was analysed meanwhile. */
+  markFailed(tenant: string, id: string, reason: string, failedAt: string): Promise<void>;
+}
+
+export interface UserRecord {
+  readonly username: string;
+  readonly tenant: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+export interface UserRepository {
+  findByUsername(username: string): Promise<UserRecord | null>;
+  /** Creates the user; false when the username is taken. */
+  createIfAbsent(user: UserRecord): Promise<boolean>;
+}
+
+export interface TenantRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly domains: readonly string[];
+  readonly createdAt: string;
+}
+
+export interface TenantRepository {
+  get(id: string): Promise<TenantRecord | null>;
+  createIfAbsent(tenant: TenantRecord): Promise<boolean>;
+}
+
+/** One unit of work for the analysis function. */
+export interface AnalysisJob {
+  readonly tenant: string;
+  readonly id: string;
+}
+
+export interface AnalysisQueue {
+  enqueue(job: AnalysisJob): Promise<void>;
+}
+
+/** A dependency the health endpoint reports on. */
+export interface HealthProbe {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+export type { Analysis, Finding };

@@ -1,0 +1,138 @@
+/**
+ * The function catalog and the route table: plain data, read by the CDK (to build functions,
+ * grants and the REST API) and by the local runner (to serve the same routes with the same
+ * handlers). Adding a route or a function is one edit here.
+ */
+import type { Scope } from './scopes.ts';
+
+export type FunctionName =
+  | 'auth-token'
+  | 'authorizer'
+  | 'ingest-email'
+  | 'get-email'
+  | 'health'
+  | 'analysis';
+
+/** What a function may touch. The CDK turns each entry into a least-privilege grant. */
+export interface FunctionAccess {
+  readonly table?: 'read' | 'readwrite';
+  readonly queue?: 'send' | 'consume';
+  /** Data keys under the KMS key: `encrypt` = GenerateDataKey, `decrypt` = Decrypt. */
+  readonly dataKeys?: readonly ('encrypt' | 'decrypt')[];
+  readonly signingKey?: 'read';
+}
+
+export interface FunctionDefinition {
+  readonly name: FunctionName;
+  /** Entry file, relative to the repository root; exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly trigger: 'http' | 'authorizer' | 'sqs';
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly access: FunctionAccess;
+}
+
+export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
+  'auth-token': {
+    name: 'auth-token',
+    entry: 'lambdas/auth/token.ts',
+    description: 'Exchanges credentials for a short-lived access token',
+    trigger: 'http',
+    // scrypt at OWASP cost needs 128 MiB for one hash; headroom for the runtime.
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    access: { table: 'read', signingKey: 'read' },
+  },
+  authorizer: {
+    name: 'authorizer',
+    entry: 'lambdas/auth/authorizer.ts',
+    description: 'Verifies bearer tokens for the REST API',
+    trigger: 'authorizer',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { signingKey: 'read' },
+  },
+  'ingest-email': {
+    name: 'ingest-email',
+    entry: 'lambdas/ingest/http-ingest.ts',
+    description: 'Accepts a raw RFC 822 message, encrypts its personal fields, queues it',
+    trigger: 'http',
+    memoryMb: 1024,
+    timeoutSeconds: 15,
+    access: { table: 'readwrite', queue: 'send', dataKeys: ['encrypt'] },
+  },
+  'get-email': {
+    name: 'get-email',
+    entry: 'lambdas/api/get-email.ts',
+    description: "Returns an email's analysis to its tenant",
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: 'read', dataKeys: ['decrypt'] },
+  },
+  health: {
+    name: 'health',
+    entry: 'lambdas/api/health.ts',
+    description: "Reports each dependency's status",
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: 'read' },
+  },
+  analysis: {
+    name: 'analysis',
+    entry: 'lambdas/analysis/analyse-emails.ts',
+    description: 'Scores queued emails and stores verdicts and findings',
+    trigger: 'sqs',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    access: { table: 'readwrite', queue: 'consume', dataKeys: ['encrypt', 'decrypt'] },
+  },
+};
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway resource syntax: `{name}` marks a path parameter. */
+  readonly path: string;
+  readonly function: FunctionName;
+  /** `none` for the token and health endpoints only; everything else needs a bearer token. */
+  readonly auth: 'none' | 'jwt';
+  /** Any one of these scopes admits the caller. Empty when `auth` is `none`. */
+  readonly scopes: readonly Scope[];
+  /** Request bodies of these media types reach the handler as raw bytes (base64). */
+  readonly binaryMediaTypes?: readonly string[];
+}
+
+export const routes: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/v1/auth/token', function: 'auth-token', auth: 'none', scopes: [] },
+  {
+    method: 'POST',
+    path: '/v1/emails',
+    function: 'ingest-email',
+    auth: 'jwt',
+    scopes: ['email_ingest', 'admin'],
+    binaryMediaTypes: ['message/rfc822'],
+  },
+  { method: 'GET', path: '/v1/emails/{id}', function: 'get-email', auth: 'jwt', scopes: ['read'] },
+  { method: 'GET', path: '/health', function: 'health', auth: 'none', scopes: [] },
+];
+
+/** SQS consumer settings shared by the event source mapping and the local queue. */
+export const analysisQueue = {
+  batchSize: 10,
+  maxReceiveCount: 5,
+  /** AWS guidance: at least six times the consumer's timeout, so retries never overlap. */
+  visibilityTimeoutSeconds: functions.analysis.timeoutSeconds * 6,
+  maxBatchingWindowSeconds: 1,
+} as const;
+
+/**
+ * The largest raw message `POST /v1/emails` accepts, in bytes. A synchronous Lambda invocation
+ * carries at most 6 MB (6,291,456 bytes) of event JSON, and API Gateway base64-encodes a
+ * binary body (4 bytes per 3): 4 MiB of mail becomes 5.33 MiB, leaving about 0.6 MiB for
+ * headers and request context. (API Gateway's own 10 MB limit is the looser of the two.)
+ */
+export const maxEmailBytes = 4 * 1024 * 1024;
