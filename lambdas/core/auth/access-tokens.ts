@@ -1,0 +1,117 @@
+/**
+ * Access tokens: JWTs signed with Ed25519 (EdDSA), 15 minutes, typed `at+jwt` (RFC 9068).
+ * Verification pins the algorithm, type, issuer and audience, and resolves keys only from the
+ * trusted key set by `kid` — never from header-supplied `jku`/`jwk`/`x5u`.
+ */
+import { errors, importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { isRole, scopesByRole, type Scope } from '#shared/scopes.ts';
+import { unauthenticated } from '../errors.ts';
+import type { Clock, RandomSource, SigningKey } from '../ports.ts';
+import type { Principal } from './principal.ts';
+
+export const accessTokenLifetimeSeconds = 15 * 60;
+const tokenType = 'at+jwt';
+const clockToleranceSeconds = 60;
+
+export interface TokenSettings {
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresIn: number;
+  readonly tokenId: string;
+}
+
+type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
+// Importing a JWK costs far more than verifying with it: keep each key, by kid, for the
+// life of the execution environment.
+const importedKeys = new Map<string, Promise<ImportedKey>>();
+const importKey = (kid: string, jwk: Readonly<Record<string, unknown>>, use: 'private' | 'public') => {
+  const cacheKey = `${use}:${kid}`;
+  let key = importedKeys.get(cacheKey);
+  if (!key) {
+    key = importJWK({ ...jwk }, 'EdDSA');
+    importedKeys.set(cacheKey, key);
+  }
+  return key;
+};
+
+export const issueAccessToken = async (
+  subject: { readonly subject: string; readonly tenant: string; readonly role: Principal['role'] },
+  key: SigningKey,
+  settings: TokenSettings,
+  ports: { readonly clock: Clock; readonly random: RandomSource },
+): Promise<IssuedToken> => {
+  const now = Math.floor(ports.clock.now().getTime() / 1000);
+  const tokenId = Buffer.from(ports.random.bytes(16)).toString('base64url');
+  const token = await new SignJWT({
+    tenant: subject.tenant,
+    role: subject.role,
+    scope: scopesByRole[subject.role].join(' '),
+  })
+    .setProtectedHeader({ alg: key.alg, typ: tokenType, kid: key.kid })
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setSubject(subject.subject)
+    .setJti(tokenId)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(now + accessTokenLifetimeSeconds)
+    .sign(await importKey(key.kid, key.privateJwk, 'private'));
+  return { token, expiresIn: accessTokenLifetimeSeconds, tokenId };
+};
+
+const invalidToken = () => unauthenticated('invalid_token', 'The access token is invalid');
+
+const principalFrom = (payload: JWTPayload): Principal => {
+  const { sub, jti, tenant, role, scope } = payload;
+  if (
+    typeof sub !== 'string' ||
+    typeof jti !== 'string' ||
+    typeof tenant !== 'string' ||
+    tenant === '' ||
+    !isRole(role) ||
+    typeof scope !== 'string'
+  ) {
+    throw invalidToken();
+  }
+  // The role decides the scopes; a token cannot claim more than its role grants.
+  const granted = scopesByRole[role];
+  const scopes = scope.split(' ').filter((s): s is Scope => (granted as readonly string[]).includes(s));
+  return { subject: sub, tenant, role, scopes, tokenId: jti };
+};
+
+export const verifyAccessToken = async (
+  token: string,
+  keys: readonly SigningKey[],
+  settings: TokenSettings,
+  clock: Clock,
+): Promise<Principal> => {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = keys.find((candidate) => candidate.kid === header.kid);
+        if (!key || header.alg !== key.alg) throw invalidToken();
+        return importKey(key.kid, key.publicJwk, 'public');
+      },
+      {
+        algorithms: ['EdDSA'],
+        typ: tokenType,
+        issuer: settings.issuer,
+        audience: settings.audience,
+        currentDate: clock.now(),
+        clockTolerance: clockToleranceSeconds,
+        requiredClaims: ['sub', 'jti', 'iat', 'exp', 'tenant', 'role', 'scope'],
+      },
+    );
+    return principalFrom(payload);
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) {
+      throw unauthenticated('token_expired', 'The access token has expired');
+    }
+    throw invalidToken();
+  }
+};

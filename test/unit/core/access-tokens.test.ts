@@ -1,0 +1,152 @@
+import { SignJWT, UnsecuredJWT, base64url, decodeProtectedHeader } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cryptoRandom } from '#adapters/system.ts';
+import { accessTokenLifetimeSeconds, issueAccessToken, verifyAccessToken } from '#core/auth/access-tokens.ts';
+import type { Clock, SigningKey } from '#core/ports.ts';
+import { newSigningKey } from '../../support/signing-keys.ts';
+
+const settings = { issuer: 'https://phishx.test', audience: 'phishx-api' };
+const at = (iso: string): Clock => ({ now: () => new Date(iso) });
+const issuedAt = at('2026-11-23T10:00:00Z');
+const ports = { clock: issuedAt, random: cryptoRandom };
+const analyst = { subject: 'ana', tenant: 'acme', role: 'soc_analyst' as const };
+
+let key: SigningKey;
+let otherKey: SigningKey;
+beforeAll(async () => {
+  key = await newSigningKey('k1');
+  otherKey = await newSigningKey('k2');
+});
+
+const expectCode = async (promise: Promise<unknown>, code: string) =>
+  expect(promise).rejects.toMatchObject({ kind: 'unauthenticated', code });
+
+describe('access tokens', () => {
+  it('issues a 15-minute at+jwt token that verifies to the principal', async () => {
+    const issued = await issueAccessToken(analyst, key, settings, ports);
+    expect(issued.expiresIn).toBe(accessTokenLifetimeSeconds);
+    expect(decodeProtectedHeader(issued.token)).toEqual({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' });
+    const principal = await verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:14:00Z'));
+    expect(principal).toEqual({
+      subject: 'ana',
+      tenant: 'acme',
+      role: 'soc_analyst',
+      scopes: ['read', 'write', 'soc'],
+      tokenId: issued.tokenId,
+    });
+  });
+
+  it('verifies against any key in the trusted set (rotation)', async () => {
+    const issued = await issueAccessToken(analyst, key, settings, ports);
+    await expect(verifyAccessToken(issued.token, [otherKey, key], settings, issuedAt)).resolves.toMatchObject({
+      tenant: 'acme',
+    });
+  });
+
+  it('rejects an expired token with token_expired, after the 60 s skew', async () => {
+    const issued = await issueAccessToken(analyst, key, settings, ports);
+    await expect(verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:15:59Z'))).resolves.toBeTruthy();
+    await expectCode(verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:16:01Z')), 'token_expired');
+  });
+
+  it('rejects a token that is not yet valid beyond the skew', async () => {
+    const issued = await issueAccessToken(analyst, key, settings, ports);
+    await expectCode(verifyAccessToken(issued.token, [key], settings, at('2026-11-23T09:58:30Z')), 'invalid_token');
+  });
+
+  it.each([
+    ['wrong issuer', { ...settings, issuer: 'https://evil.test' }],
+    ['wrong audience', { ...settings, audience: 'other-api' }],
+  ])('rejects a token with the %s', async (_, expected) => {
+    const issued = await issueAccessToken(analyst, key, settings, ports);
+    await expectCode(verifyAccessToken(issued.token, [key], expected, issuedAt), 'invalid_token');
+  });
+
+  it('rejects an unknown kid and a key outside the trusted set', async () => {
+    const issued = await issueAccessToken(analyst, otherKey, settings, ports);
+    await expectCode(verifyAccessToken(issued.token, [key], settings, issuedAt), 'invalid_token');
+  });
+
+  it('rejects a tampered payload', async () => {
+    const issued = await issueAccessToken(analyst, key, settings, ports);
+    const [header, payload, signature] = issued.token.split('.') as [string, string, string];
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload)));
+    const forged = base64url.encode(JSON.stringify({ ...claims, tenant: 'victim', role: 'admin' }));
+    await expectCode(verifyAccessToken(`${header}.${forged}.${signature}`, [key], settings, issuedAt), 'invalid_token');
+  });
+
+  it('rejects alg none', async () => {
+    const unsecured = new UnsecuredJWT({ tenant: 'acme', role: 'admin', scope: 'admin' })
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setSubject('x')
+      .setJti('j')
+      .setIssuedAt(1_795_000_000)
+      .setExpirationTime(1_795_000_900)
+      .encode();
+    await expectCode(verifyAccessToken(unsecured, [key], settings, issuedAt), 'invalid_token');
+  });
+
+  it('rejects HMAC signed with the public key (key confusion)', async () => {
+    const secret = new TextEncoder().encode(JSON.stringify(key.publicJwk));
+    const confused = await new SignJWT({ tenant: 'acme', role: 'admin', scope: 'admin' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: 'k1' })
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setSubject('x')
+      .setJti('j')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(secret);
+    await expectCode(verifyAccessToken(confused, [key], settings, { now: () => new Date() }), 'invalid_token');
+  });
+
+  it('ignores an attacker-supplied jwk header and rejects the token', async () => {
+    const attacker = await newSigningKey('k1');
+    const { importJWK } = await import('jose');
+    const token = await new SignJWT({ tenant: 'acme', role: 'admin', scope: 'admin' })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1', jwk: attacker.publicJwk as never })
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setSubject('x')
+      .setJti('j')
+      .setIssuedAt(1_795_000_000)
+      .setExpirationTime(1_795_000_000 + 600)
+      .sign(await importJWK({ ...attacker.privateJwk }, 'EdDSA'));
+    await expectCode(verifyAccessToken(token, [key], settings, at('2026-11-18T11:30:00Z')), 'invalid_token');
+  });
+
+  it('rejects the wrong typ (an id token is not an access token)', async () => {
+    const { importJWK } = await import('jose');
+    const token = await new SignJWT({ tenant: 'acme', role: 'admin', scope: 'admin' })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: 'k1' })
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setSubject('x')
+      .setJti('j')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(await importJWK({ ...key.privateJwk }, 'EdDSA'));
+    await expectCode(verifyAccessToken(token, [key], settings, { now: () => new Date() }), 'invalid_token');
+  });
+
+  it('grants only the scopes of the role, whatever the token claims', async () => {
+    const { importJWK } = await import('jose');
+    const token = await new SignJWT({ tenant: 'acme', role: 'readonly', scope: 'read write admin' })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' })
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setSubject('r')
+      .setJti('j')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(await importJWK({ ...key.privateJwk }, 'EdDSA'));
+    const principal = await verifyAccessToken(token, [key], settings, { now: () => new Date() });
+    expect(principal.scopes).toEqual(['read']);
+  });
+
+  it('rejects garbage', async () => {
+    await expectCode(verifyAccessToken('not.a.jwt', [key], settings, issuedAt), 'invalid_token');
+    await expectCode(verifyAccessToken('', [key], settings, issuedAt), 'invalid_token');
+  });
+});
