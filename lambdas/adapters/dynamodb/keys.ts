@@ -1,0 +1,11 @@
+/**
+ * Item keys of the single `main` table. Every tenant-owned item's partition key starts with
+ * its tenant, so no query can reach across tenants. Emails get a partition each (tenant + id):
+ * one tenant's mail spreads over many partitions instead of heating one.
+ */
+export const emailKey = (tenant: string, id: string) => ({ pk: `TENANT#${tenant}#EMAIL#${id}`, sk: 'EMAIL' });
+
+export const tenantKey = (tenant: string) => ({ pk: `TENANT#${tenant}`, sk: 'TENANT' });
+
+/** Usernames are global (they log in without naming a tenant); the item names its tenant. */
+export const userKey = (username: string) => ({ pk: `USER#${username}`, sk: 'USER' });

@@ -1,0 +1,94 @@
+/**
+ * Ingest: raw message in, queued analysis job out, exactly once per distinct message.
+ *
+ * The email id is derived from the tenant, the Message-ID and the content hash, so the same
+ * message posted twice lands on the same item. The item is written first (conditionally) and
+ * flagged `enqueued` only after the queue accepted the job: a crash between the two leaves an
+ * item that the next post of the same message re-enqueues. Analysis is idempotent, so a job
+ * that reaches the queue twice still produces one result.
+ */
+import { createHash } from 'node:crypto';
+import type { ParsedEmail } from '../email/parsed-email.ts';
+import { sealEmail } from '../emails/email-envelope.ts';
+import type {
+  AnalysisQueue,
+  Clock,
+  DataKeyProvider,
+  EmailRepository,
+  EmailSource,
+  EmailStatus,
+  RandomSource,
+  StoredEmail,
+} from '../ports.ts';
+import { assertRawEmail } from './raw-message.ts';
+
+export interface IngestPorts {
+  readonly emails: EmailRepository;
+  readonly queue: AnalysisQueue;
+  readonly dataKeys: DataKeyProvider;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly parse: (raw: Uint8Array) => Promise<ParsedEmail>;
+}
+
+export interface IngestRequest {
+  readonly tenant: string;
+  readonly raw: Uint8Array;
+  readonly source: EmailSource;
+  readonly maxBytes: number;
+}
+
+export interface IngestResult {
+  readonly id: string;
+  readonly status: EmailStatus;
+  /** True when this message had been received before. */
+  readonly duplicate: boolean;
+}
+
+export const emailId = (tenant: string, messageId: string | null, raw: Uint8Array): string => {
+  const contentHash = createHash('sha256').update(raw).digest('hex');
+  return createHash('sha256')
+    .update([tenant, messageId ?? '', contentHash].join('\0'))
+    .digest('hex')
+    .slice(0, 32);
+};
+
+export const isEmailId = (value: string): boolean => /^[0-9a-f]{32}$/.test(value);
+
+/** Queued for sure, or past the queue already: nothing left for ingest to do. */
+const isSettled = (email: StoredEmail): boolean => email.enqueued || email.status !== 'queued';
+
+export const ingestEmail = async (request: IngestRequest, ports: IngestPorts): Promise<IngestResult> => {
+  assertRawEmail(request.raw, request.maxBytes);
+  const email = await ports.parse(request.raw);
+  const id = emailId(request.tenant, email.messageId, request.raw);
+
+  const known = await ports.emails.get(request.tenant, id);
+  if (known && isSettled(known)) return { id, status: known.status, duplicate: true };
+
+  let duplicate = false;
+  if (!known) {
+    const sealed = await sealEmail(email, { tenant: request.tenant, id }, ports);
+    const outcome = await ports.emails.createIfAbsent({
+      tenant: request.tenant,
+      id,
+      status: 'queued',
+      source: request.source,
+      receivedAt: ports.clock.now().toISOString(),
+      sizeBytes: request.raw.byteLength,
+      enqueued: false,
+      ...sealed,
+    });
+    // A concurrent post of the same message won the race; it owns the enqueue.
+    if (!outcome.created && isSettled(outcome.existing)) {
+      return { id, status: outcome.existing.status, duplicate: true };
+    }
+    duplicate = !outcome.created;
+  } else {
+    duplicate = true;
+  }
+
+  await ports.queue.enqueue({ tenant: request.tenant, id });
+  await ports.emails.markEnqueued(request.tenant, id);
+  return { id, status: 'queued', duplicate };
+};
