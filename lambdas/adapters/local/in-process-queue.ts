@@ -390,10 +390,7 @@ export class InProcessQueue {
    * The partial batch response, read as Lambda does: an empty or missing list deletes the
    * whole batch; an identifier that is not in the batch fails the whole batch.
    */
-  #failuresOf(
-    response: unknown,
-    handles: Map<string, string>,
-  ): Map<string, string> {
+  #failuresOf(response: unknown, handles: Map<string, string>): Map<string, string> {
     const failed = new Map<string, string>();
     const items = (response as Partial<SQSBatchResponse> | null | undefined)?.batchItemFailures;
     if (!Array.isArray(items)) return failed;
