@@ -1,0 +1,47 @@
+/**
+ * The composition root for functions running in AWS: each adapter is built once per execution
+ * environment, on first use, from the environment the CDK sets. Handlers take what they need.
+ */
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { TokenSettings } from '#core/auth/access-tokens.ts';
+import { optionalEnv, requireEnv } from '#shared/env.ts';
+import { tracer } from '#shared/observability.ts';
+import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/account-repositories.ts';
+import { createDocumentClient } from './dynamodb/document-client.ts';
+import { DynamoDbEmailRepository } from './dynamodb/email-repository.ts';
+import { KmsDataKeyProvider } from './kms/kms-data-key-provider.ts';
+import { SecretsManagerSigningKeys } from './secrets/secrets-manager-signing-keys.ts';
+import { SqsAnalysisQueue } from './sqs/sqs-analysis-queue.ts';
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+};
+
+const documentClient = once(() => {
+  const endpoint = optionalEnv('dynamoDbEndpoint');
+  return tracer.captureAWSv3Client(createDocumentClient(endpoint ? { endpoint } : {}));
+});
+
+export const aws = {
+  emails: once(() => new DynamoDbEmailRepository(documentClient(), requireEnv('tableName'))),
+  users: once(() => new DynamoDbUserRepository(documentClient(), requireEnv('tableName'))),
+  tenants: once(() => new DynamoDbTenantRepository(documentClient(), requireEnv('tableName'))),
+  dataKeys: once(() => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId'))),
+  signingKeys: once(
+    () =>
+      new SecretsManagerSigningKeys(
+        tracer.captureAWSv3Client(new SecretsManagerClient({})),
+        requireEnv('signingSecretId'),
+      ),
+  ),
+  analysisQueue: once(() => new SqsAnalysisQueue(tracer.captureAWSv3Client(new SQSClient({})), requireEnv('queueUrl'))),
+  tokenSettings: once((): TokenSettings => ({ issuer: requireEnv('jwtIssuer'), audience: requireEnv('jwtAudience') })),
+  tableName: () => requireEnv('tableName'),
+  documentClient,
+};

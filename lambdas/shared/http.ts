@@ -1,0 +1,131 @@
+/**
+ * The middy stack every HTTP function uses, identical everywhere: tracer, logger (state
+ * cleared per invocation), metrics, then PhishX's HTTP layer — principal and scope check before
+ * the handler, typed-error mapping and security headers after it. The error mapper is last, so
+ * it sees every error first. A handler returns data; this module turns it into a response.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { hasAnyScope, type Principal } from '#core/auth/principal.ts';
+import { type ErrorKind, forbidden, isDomainError, unauthenticated } from '#core/errors.ts';
+import { type FunctionName, type RouteDefinition, routes } from './catalog.ts';
+import { logger, metrics, tracer } from './observability.ts';
+import { isRole, scopesByRole, type Scope } from './scopes.ts';
+
+export interface HttpRequest {
+  readonly event: APIGatewayProxyEvent;
+  readonly route: RouteDefinition;
+  /** Set on every route that requires a token. */
+  readonly principal: Principal | undefined;
+}
+
+export interface HttpResult {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const statusByKind: Readonly<Record<ErrorKind, number>> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+};
+
+/** Sent with every answer: API responses carry tenant data and are never cached or framed. */
+export const securityHeaders: Readonly<Record<string, string>> = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+};
+
+export const jsonResponse = (result: HttpResult): APIGatewayProxyResult => ({
+  statusCode: result.statusCode,
+  headers: { ...securityHeaders, ...result.headers },
+  body: JSON.stringify(result.body),
+});
+
+export const errorResponse = (statusCode: number, code: string, message: string): APIGatewayProxyResult =>
+  jsonResponse({ statusCode, body: { error: { code, message } } });
+
+/** The authorizer's context as API Gateway passes it on; the only source of a principal. */
+const principalFrom = (event: APIGatewayProxyEvent): Principal => {
+  const context = event.requestContext.authorizer ?? {};
+  const { tenant, role, scope, sub, jti } = context as Record<string, unknown>;
+  if (typeof tenant !== 'string' || !isRole(role) || typeof scope !== 'string' || typeof sub !== 'string') {
+    // API Gateway only invokes jwt routes after the authorizer allowed them: this is a wiring bug.
+    throw unauthenticated('invalid_token', 'The request carries no verified identity');
+  }
+  const granted = scopesByRole[role] as readonly string[];
+  const scopes = scope.split(' ').filter((s): s is Scope => granted.includes(s));
+  return { subject: sub, tenant, role, scopes, tokenId: typeof jti === 'string' ? jti : '' };
+};
+
+const routeFor = (functionName: FunctionName, event: APIGatewayProxyEvent): RouteDefinition => {
+  const route = routes.find(
+    (candidate) =>
+      candidate.function === functionName && candidate.method === event.httpMethod && candidate.path === event.resource,
+  );
+  if (!route) throw new Error(`No route for ${event.httpMethod} ${event.resource} in ${functionName}`);
+  return route;
+};
+
+const errorMapper = (): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  onError: async (request) => {
+    const { error } = request;
+    if (isDomainError(error)) {
+      logger.info('Request refused', { code: error.code, kind: error.kind });
+      request.response = errorResponse(statusByKind[error.kind], error.code, error.message);
+      return;
+    }
+    // Unknown: log it (masked) for us, answer nothing about it to the caller.
+    logger.error('Unhandled error', error as Error);
+    request.response = errorResponse(500, 'internal_error', 'An internal error occurred');
+  },
+});
+
+export const httpHandler = (
+  functionName: FunctionName,
+  handle: (request: HttpRequest) => Promise<HttpResult>,
+): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> =>
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(errorMapper())
+    .handler(async (event) => {
+      const route = routeFor(functionName, event);
+      let principal: Principal | undefined;
+      if (route.auth === 'jwt') {
+        principal = principalFrom(event);
+        logger.appendKeys({ tenant: principal.tenant, subject: principal.subject });
+        if (!hasAnyScope(principal, route.scopes)) {
+          throw forbidden('insufficient_scope', `This operation needs one of the scopes: ${route.scopes.join(', ')}`);
+        }
+      }
+      return jsonResponse(await handle({ event, route, principal }));
+    });
+
+/** The principal of a jwt route; the stack guarantees it is there. */
+export const requirePrincipal = (request: HttpRequest): Principal => {
+  if (!request.principal) throw unauthenticated('invalid_token', 'The request carries no verified identity');
+  return request.principal;
+};
+
+/** A header by name, case-insensitively, as API Gateway may deliver either case. */
+export const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+};
