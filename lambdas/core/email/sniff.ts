@@ -56,7 +56,8 @@ export function sniffType(bytes: Uint8Array): string | null {
   if (startsWith(bytes, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return 'application/rtf';
   const head = asciiHead(bytes, 1024);
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
-  if (/^(<!doctype html|<html|<head|<body|<script|<meta|<iframe|<form|<div|<!--)/.test(head)) return 'text/html';
+  if (/^(<!doctype html|<html|<head|<body|<script|<meta|<iframe|<form|<div|<!--)/.test(head))
+    return 'text/html';
   if (head.startsWith('begin:vcalendar')) return 'text/calendar';
   return null;
 }
@@ -150,7 +151,8 @@ export function nameTraits(name: string | null, prefix = ''): string[] {
     if (DOC_EXT.has(inner) && (DANGEROUS_EXT.has(ext) || ARCHIVE_EXT.has(ext) || MACRO_EXT.has(ext)))
       traits.push(`${prefix}double-ext:${inner}.${ext}`);
   }
-  if (/\s{5,}\S/.test(name) || /[\u202e\u202d\u200e\u200f]/.test(name)) traits.push(`${prefix}name-obfuscated`);
+  if (/\s{5,}\S/.test(name) || /[\u202e\u202d\u200e\u200f]/.test(name))
+    traits.push(`${prefix}name-obfuscated`);
   return traits;
 }
 
@@ -208,7 +210,9 @@ function scanZip(bytes: Uint8Array): ZipScan {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 function decodeName(b: Uint8Array): string {
-  return utf8.decode(b).replace(/[\u0000-\u001f]/g, '').slice(0, 200);
+  let out = '';
+  for (const ch of utf8.decode(b)) if (ch.charCodeAt(0) >= 32) out += ch;
+  return out.slice(0, 200);
 }
 
 /** OLE compound file: VBA project streams appear as UTF-16LE directory names. */
@@ -237,7 +241,9 @@ export function inspectBytes(bytes: Uint8Array, filename: string | null, declare
   if (sniffedType === 'application/zip') {
     const zip = scanZip(bytes);
     const names = zip.entries.map((e) => e.toLowerCase());
-    const isOoxml = names.some((n) => n === '[content_types].xml' || n.startsWith('word/') || n.startsWith('xl/'));
+    const isOoxml = names.some(
+      (n) => n === '[content_types].xml' || n.startsWith('word/') || n.startsWith('xl/'),
+    );
     if (isOoxml) {
       traits.push('ooxml');
       if (names.some((n) => n.endsWith('vbaproject.bin'))) traits.push('macro');
@@ -295,7 +301,8 @@ export function inspectBytes(bytes: Uint8Array, filename: string | null, declare
     const text = latin1(bytes, 512 * 1024);
     if (/<script\b/i.test(text)) traits.push('script');
     if (/<form\b/i.test(text)) traits.push('form');
-    if (/\batob\s*\(|new\s+Blob\s*\(|msSaveOrOpenBlob|createObjectURL/i.test(text)) traits.push('smuggling-api');
+    if (/\batob\s*\(|new\s+Blob\s*\(|msSaveOrOpenBlob|createObjectURL/i.test(text))
+      traits.push('smuggling-api');
     if (/[A-Za-z0-9+/]{2000,}/.test(text)) traits.push('large-base64');
     if (/http-equiv\s*=\s*["']?refresh|window\.location|location\.(href|replace)/i.test(text))
       traits.push('redirect');

@@ -1,0 +1,264 @@
+/**
+ * Domain knowledge bundled with the engine (no network): registrable domains, brands and their
+ * real domains, free-mail providers, shorteners, free hosting and abused TLDs.
+ */
+
+/** Multi-label public suffixes common in mail (a compact stand-in for the Public Suffix List). */
+const MULTI_SUFFIX = new Set(
+  (
+    'co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk net.uk com.au net.au org.au edu.au gov.au co.nz org.nz ' +
+    'com.br net.br org.br gov.br edu.br blog.br co.jp ne.jp or.jp ac.jp go.jp co.kr or.kr com.cn net.cn org.cn ' +
+    'gov.cn com.tw com.hk com.sg com.my co.in net.in org.in gov.in co.id or.id co.za org.za gov.za com.mx org.mx ' +
+    'gob.mx com.ar gob.ar com.co gov.co com.pe gob.pe com.ve com.tr gov.tr com.ua co.il org.il ac.il com.pl ' +
+    'net.pl com.ru com.vn com.ph com.pk com.ng com.eg com.sa co.th ac.th in.th com.es nom.es org.es co.at ' +
+    'or.at gv.at com.pt co.ke co.ug co.tz com.gh co.ma ' +
+    // hosting platforms that hand out subdomains to anyone: treat as suffixes
+    'github.io gitlab.io pages.dev workers.dev netlify.app vercel.app herokuapp.com web.app firebaseapp.com ' +
+    'appspot.com azurewebsites.net blob.core.windows.net cloudfront.net amazonaws.com s3.amazonaws.com ' +
+    'glitch.me repl.co replit.app onrender.com fly.dev ngrok.io ngrok-free.app ngrok.app trycloudflare.com ' +
+    'loca.lt serveo.net wixsite.com weebly.com blogspot.com wordpress.com square.site godaddysites.com ' +
+    'webflow.io framer.app framer.website carrd.co mystrikingly.com ipfs.dweb.link ipfs.io myshopify.com ' +
+    'sharepoint.com translate.goog r2.dev backblazeb2.com'
+  ).split(/\s+/),
+);
+
+export function isIpHost(host: string): boolean {
+  return (
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^(0x[0-9a-f]+|\d{8,10})$/i.test(host)
+  );
+}
+
+/** The registrable ("root") domain of a host: `a.b.example.co.uk` → `example.co.uk`. */
+export function rootDomain(host: string): string {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (!h || isIpHost(h)) return h;
+  const labels = h.split('.');
+  if (labels.length <= 2) return h;
+  for (const take of [4, 3]) {
+    if (labels.length > take - 1) {
+      const suffix = labels.slice(-(take - 1)).join('.');
+      if (MULTI_SUFFIX.has(suffix)) return labels.slice(-take).join('.');
+    }
+  }
+  return labels.slice(-2).join('.');
+}
+
+export function domainOf(address: string | null | undefined): string {
+  if (!address) return '';
+  const at = address.lastIndexOf('@');
+  return at >= 0
+    ? address
+        .slice(at + 1)
+        .toLowerCase()
+        .replace(/[>\s]+$/, '')
+    : '';
+}
+
+export interface Brand {
+  readonly name: string;
+  /** Lower-case words or phrases that name it (matched on word boundaries, confusables folded). */
+  readonly terms: readonly string[];
+  /** Its real registrable domains (mail and links from these are the brand). */
+  readonly domains: readonly string[];
+}
+
+const b = (name: string, terms: string, domains: string): Brand => ({
+  name,
+  terms: terms.split('|'),
+  domains: domains.split(' '),
+});
+
+/** Brands phishing impersonates most, with their real domains. */
+export const brands: readonly Brand[] = [
+  b(
+    'Microsoft',
+    'microsoft|office 365|office365|outlook|onedrive|sharepoint|microsoft 365|ms teams|microsoft teams|hotmail|windows live',
+    'microsoft.com office.com office365.com outlook.com live.com hotmail.com sharepoint.com onedrive.com microsoftonline.com msn.com skype.com windows.com azure.com microsoft365.com teams.microsoft.com',
+  ),
+  b(
+    'Apple',
+    'apple|icloud|itunes|app store|apple id|apple pay',
+    'apple.com icloud.com me.com itunes.com mac.com',
+  ),
+  b('PayPal', 'paypal', 'paypal.com paypal.me paypal-communication.com paypalobjects.com'),
+  b(
+    'Amazon',
+    'amazon|prime video|amazon prime',
+    'amazon.com amazon.de amazon.co.uk amazon.com.br amazon.fr amazon.es amazon.it amazon.ca amazon.co.jp amazonses.com primevideo.com aws.amazon.com amazon.in amazon.com.mx amazon.nl',
+  ),
+  b('Netflix', 'netflix', 'netflix.com nflxext.com nflximg.net'),
+  b(
+    'Google',
+    'google|gmail|google drive|google docs|youtube',
+    'google.com gmail.com youtube.com googlemail.com withgoogle.com goo.gl google.com.br',
+  ),
+  b(
+    'Meta',
+    'facebook|instagram|whatsapp|meta business|meta for business',
+    'facebook.com facebookmail.com instagram.com whatsapp.com meta.com fb.com',
+  ),
+  b('DHL', 'dhl', 'dhl.com dhl.de dhl.co.uk dhl.fr dhl.nl dpdhl.com dhlparcel.nl'),
+  b('FedEx', 'fedex', 'fedex.com'),
+  b('UPS', 'ups', 'ups.com'),
+  b('USPS', 'usps|postal service', 'usps.com usps.gov'),
+  b('DocuSign', 'docusign', 'docusign.com docusign.net'),
+  b('Dropbox', 'dropbox', 'dropbox.com dropboxmail.com'),
+  b('Adobe', 'adobe|acrobat', 'adobe.com adobesign.com'),
+  b('LinkedIn', 'linkedin', 'linkedin.com'),
+  b('Coinbase', 'coinbase', 'coinbase.com'),
+  b('Binance', 'binance', 'binance.com'),
+  b('MetaMask', 'metamask', 'metamask.io consensys.net'),
+  b('Ledger', 'ledger', 'ledger.com'),
+  b('Trust Wallet', 'trust wallet|trustwallet', 'trustwallet.com'),
+  b('Norton', 'norton|lifelock', 'norton.com nortonlifelock.com gen.digital'),
+  b('McAfee', 'mcafee', 'mcafee.com'),
+  b('Geek Squad', 'geek squad|geeksquad', 'geeksquad.com bestbuy.com'),
+  b('Wells Fargo', 'wells fargo|wellsfargo', 'wellsfargo.com'),
+  b('Chase', 'chase bank|jpmorgan chase|chase online', 'chase.com jpmorgan.com'),
+  b('Bank of America', 'bank of america|bankofamerica', 'bankofamerica.com bofa.com'),
+  b('American Express', 'american express|amex', 'americanexpress.com aexp.com'),
+  b('Bradesco', 'bradesco', 'bradesco.com.br bradescoseguros.com.br'),
+  b('Itaú', 'itau|itaú', 'itau.com.br'),
+  b('Santander', 'santander', 'santander.com.br santander.com santander.co.uk santander.es santander.de'),
+  b('Caixa', 'caixa economica|caixa econômica|caixa tem', 'caixa.gov.br'),
+  b('Banco do Brasil', 'banco do brasil', 'bb.com.br'),
+  b('Nubank', 'nubank', 'nubank.com.br nu.com.br'),
+  b('Correios', 'correios', 'correios.com.br'),
+  b('Receita Federal', 'receita federal', 'gov.br'),
+  b(
+    'Mercado Livre',
+    'mercado livre|mercado libre|mercadolivre|mercado pago',
+    'mercadolivre.com.br mercadolibre.com mercadopago.com mercadopago.com.br',
+  ),
+  b('Livelo', 'livelo', 'livelo.com.br'),
+  b('Detran', 'detran', 'gov.br'),
+  b('Sparkasse', 'sparkasse', 'sparkasse.de'),
+  b('Volksbank', 'volksbank', 'volksbank.de vr.de'),
+  b('ING', 'ing diba|ing-diba', 'ing.de ing.com'),
+  b('Deutsche Telekom', 'telekom', 'telekom.de t-online.de'),
+  b('AT&T', 'at&t|att.net', 'att.com att.net'),
+  b('Verizon', 'verizon', 'verizon.com verizonwireless.com'),
+  b('Xfinity', 'xfinity|comcast', 'xfinity.com comcast.net comcast.com'),
+  b('Costco', 'costco', 'costco.com'),
+  b('Walmart', 'walmart', 'walmart.com'),
+  b('Home Depot', 'home depot|homedepot', 'homedepot.com'),
+  b("Lowe's", "lowe's|lowes", 'lowes.com'),
+  b("Kohl's", "kohl's|kohls", 'kohls.com'),
+  b('Zoom', 'zoom video|zoom meeting', 'zoom.us zoom.com'),
+  b('WeTransfer', 'wetransfer', 'wetransfer.com'),
+  b('Steam', 'steam community|steampowered', 'steampowered.com steamcommunity.com'),
+  b('Booking.com', 'booking.com', 'booking.com'),
+  b('Airbnb', 'airbnb', 'airbnb.com'),
+  b('Yahoo', 'yahoo', 'yahoo.com yahoo.co.jp yahoo.com.br ymail.com'),
+  b('AOL', 'aol', 'aol.com'),
+  b('HSBC', 'hsbc', 'hsbc.com hsbc.co.uk'),
+  b('Barclays', 'barclays', 'barclays.co.uk barclays.com'),
+  b('Royal Mail', 'royal mail', 'royalmail.com'),
+  b('Evri', 'evri|hermes parcel', 'evri.com'),
+  b('DPD', 'dpd', 'dpd.com dpd.co.uk dpd.de'),
+  b('GLS', 'gls', 'gls-group.eu gls-group.com gls-pakete.de gls.de'),
+  b('PostNL', 'postnl', 'postnl.nl'),
+  b('La Poste', 'la poste|colissimo', 'laposte.fr laposte.net colissimo.fr'),
+  b('Vodafone', 'vodafone', 'vodafone.com vodafone.de vodafone.co.uk'),
+  b('Orange', 'orange', 'orange.fr orange.com'),
+  b('IRS', 'internal revenue service', 'irs.gov'),
+  b('HMRC', 'hmrc', 'hmrc.gov.uk gov.uk'),
+  b('Spotify', 'spotify', 'spotify.com'),
+  b('Disney+', 'disney+|disney plus', 'disneyplus.com disney.com'),
+  b('Temu', 'temu', 'temu.com'),
+  b('Shein', 'shein', 'shein.com'),
+  b('TikTok', 'tiktok', 'tiktok.com'),
+  b('Cash App', 'cash app|cashapp', 'cash.app square.com squareup.com'),
+  b('Venmo', 'venmo', 'venmo.com'),
+  b('Zelle', 'zelle', 'zellepay.com'),
+  b('Western Union', 'western union', 'westernunion.com'),
+  b('Visa', 'visa card', 'visa.com'),
+  b('Mastercard', 'mastercard', 'mastercard.com'),
+  b('Capital One', 'capital one', 'capitalone.com'),
+  b('Citi', 'citibank', 'citi.com citibank.com'),
+  b('Navy Federal', 'navy federal', 'navyfederal.org'),
+  b('USAA', 'usaa', 'usaa.com'),
+  b('State Farm', 'state farm', 'statefarm.com'),
+  b('AAA', 'aaa', 'aaa.com'),
+  b('Blockchain.com', 'blockchain.com', 'blockchain.com'),
+  b('Kraken', 'kraken', 'kraken.com'),
+  b('Crypto.com', 'crypto.com', 'crypto.com'),
+  b('Ripple', 'ripple', 'ripple.com'),
+  b('EDEKA', 'edeka', 'edeka.de'),
+  b('Otto', 'otto', 'otto.de'),
+  b('Lidl', 'lidl', 'lidl.de lidl.com lidl.co.uk lidl.fr'),
+  b('Aldi', 'aldi', 'aldi.com aldi-sued.de aldi-nord.de aldi.us aldi.co.uk'),
+  b('Canva', 'canva', 'canva.com'),
+  b('Intuit', 'quickbooks|intuit|turbotax', 'intuit.com quickbooks.com turbotax.com'),
+  b('Docusign-like eSign', 'adobe sign|echosign', 'adobesign.com echosign.com'),
+  b('Roblox', 'roblox', 'roblox.com'),
+  b('Hims', 'hims', 'hims.com forhims.com'),
+];
+
+/** Free-mail providers: anyone can register a box there. */
+export const freemail = new Set(
+  (
+    'gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.com.br yahoo.es yahoo.it ymail.com ' +
+    'rocketmail.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it hotmail.es outlook.com outlook.fr ' +
+    'outlook.de outlook.es live.com live.co.uk live.fr msn.com aol.com icloud.com me.com mac.com mail.com gmx.com ' +
+    'gmx.de gmx.net gmx.at web.de t-online.de proton.me protonmail.com pm.me tutanota.com tuta.io zoho.com ' +
+    'yandex.com yandex.ru mail.ru bk.ru list.ru inbox.ru rambler.ru qq.com 163.com 126.com sina.com naver.com ' +
+    'daum.net hanmail.net uol.com.br bol.com.br terra.com.br ig.com.br libero.it virgilio.it orange.fr free.fr ' +
+    'laposte.net sfr.fr wanadoo.fr btinternet.com sky.com comcast.net att.net verizon.net cox.net ' +
+    'earthlink.net juno.com netzero.net rediffmail.com seznam.cz wp.pl o2.pl interia.pl onet.pl op.pl ' +
+    'mail.ee inbox.lv abv.bg gmx.fr gmx.us email.com usa.com consultant.com engineer.com post.com ' +
+    'excite.com lycos.com fastmail.com fastmail.fm hushmail.com mailfence.com disroot.org cock.li'
+  ).split(/\s+/),
+);
+
+export const shorteners = new Set(
+  (
+    'bit.ly bitly.com tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at rb.gy t.ly ' +
+    'tiny.cc s.id bl.ink short.io lnkd.in soo.gd clck.ru qrco.de v.gd shorte.st adf.ly bc.vc x.co ' +
+    'trib.al urlz.fr surl.li u.to tiny.one 1url.com han.gl me2.do vk.cc shrtco.de bit.do zpr.io l.ead.me ' +
+    'linktr.ee mcaf.ee'
+  ).split(/\s+/),
+);
+
+/** Free hosting, form builders, file drops, IPFS gateways and tunnels: where phishing kits live. */
+export const freeHosts = new Set(
+  (
+    'github.io gitlab.io pages.dev workers.dev netlify.app vercel.app herokuapp.com web.app firebaseapp.com ' +
+    'appspot.com azurewebsites.net blob.core.windows.net glitch.me repl.co replit.app onrender.com fly.dev ' +
+    'ngrok.io ngrok-free.app ngrok.app trycloudflare.com loca.lt serveo.net wixsite.com weebly.com ' +
+    'blogspot.com square.site godaddysites.com webflow.io framer.app framer.website carrd.co ' +
+    'mystrikingly.com ipfs.dweb.link ipfs.io r2.dev backblazeb2.com translate.goog ' +
+    '000webhostapp.com firebasestorage.googleapis.com storage.googleapis.com forms.gle docs.google.com ' +
+    'sites.google.com jotform.com formstack.com typeform.com wufoo.com forms.office.com forms.zohopublic.com ' +
+    'zohopublic.com surveymonkey.com notion.site yolasite.com jimdosite.com webnode.page tilda.ws ' +
+    'wordpress.com site123.me mailchimpsites.com weeblysite.com wix.com canva.site glide.page ' +
+    'sharepoint.com 1drv.ms onedrive.live.com dropbox.com wetransfer.com we.tl mediafire.com mega.nz ' +
+    'filemail.com sendspace.com transfer.sh anonfiles.com gofile.io pixeldrain.com dweb.link cloudflare-ipfs.com ' +
+    'pinata.cloud fleek.co ipfs.fleek.co nftstorage.link w3s.link on.fleek.co myqcloud.com oraclecloud.com ' +
+    'amazonaws.com s3.amazonaws.com cloudfront.net digitaloceanspaces.com linodeobjects.com'
+  ).split(/\s+/),
+);
+
+/** TLDs with high abuse ratios in phishing feeds. */
+export const suspiciousTlds = new Set(
+  (
+    'zip mov top xyz tk ml ga cf gq icu cyou buzz rest cam sbs cfd click link work live shop online site ' +
+    'store fun space website monster quest bond beauty hair skin makeup autos boats yachts motorcycles ' +
+    'homes lol mom pics fit bar ru su cn ws pw cc vip win bid loan racing review date stream download ' +
+    'country kim science party gdn men trade accountant faith cricket webcam xin today lat digital ' +
+    'host press support one ink best life world site'
+  ).split(/\s+/),
+);
+
+export function tldOf(host: string): string {
+  const i = host.lastIndexOf('.');
+  return i >= 0 ? host.slice(i + 1).toLowerCase() : '';
+}
+
+/** The brand whose own domain this is, if any. */
+export function brandOwning(root: string): Brand | undefined {
+  if (!root) return undefined;
+  return brands.find((br) =>
+    br.domains.some((d) => d === root || root.endsWith(`.${d}`) || rootDomain(d) === root),
+  );
+}

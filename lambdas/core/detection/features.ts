@@ -1,0 +1,233 @@
+/**
+ * One pass over a ParsedEmail into the facts every rule reads: sender domains, stated auth
+ * results, links (HTML anchors, forms, text URLs, attachment URLs), visible text, HTML traits.
+ * Computed once per message; rules stay small and cheap.
+ */
+
+import { decodeEntities, htmlToText } from '#core/email/html-to-text.ts';
+import type { EmailAddress, ParsedEmail } from '#core/email/parsed-email.ts';
+import { domainOf, rootDomain } from './domains.ts';
+import { foldText } from './normalise.ts';
+
+export type LinkSource = 'html' | 'text' | 'form' | 'attachment' | 'area';
+
+export interface Link {
+  readonly url: string;
+  /** Lower-case host (IDN as written, punycode kept), or '' for non-network schemes. */
+  readonly host: string;
+  readonly root: string;
+  readonly scheme: string;
+  /** Visible anchor text (HTML links only). */
+  readonly text: string;
+  readonly source: LinkSource;
+  /** Anchor wraps an image only. */
+  readonly imageOnly: boolean;
+}
+
+export interface AuthResults {
+  readonly spf: string | null;
+  readonly dkim: string | null;
+  readonly dmarc: string | null;
+  readonly arc: string | null;
+  readonly compauth: string | null;
+  /** header.from domain stated by the verifier, if any. */
+  readonly headerFrom: string | null;
+  /** DKIM signing domains that passed (header.d / header.i). */
+  readonly dkimPassDomains: readonly string[];
+  readonly sesSpam: string | null;
+  readonly sesVirus: string | null;
+}
+
+export interface MessageView {
+  readonly email: ParsedEmail;
+  readonly from: EmailAddress | null;
+  readonly fromDomain: string;
+  readonly fromRoot: string;
+  readonly displayName: string;
+  /** Display name folded: lower case, confusables mapped, accents dropped. */
+  readonly displayFolded: string;
+  readonly replyToRoots: readonly string[];
+  readonly returnPathRoot: string;
+  readonly auth: AuthResults;
+  readonly links: readonly Link[];
+  /** Subject + visible body text (HTML stripped when there is no plain part), bounded. */
+  readonly bodyText: string;
+  /** `bodyText` and subject folded for lexicon matching. */
+  readonly folded: string;
+  readonly subjectFolded: string;
+  readonly html: string;
+  readonly header: (name: string) => string | null;
+  readonly headersAll: (name: string) => string[];
+}
+
+const TEXT_LIMIT = 48 * 1024;
+const HTML_LIMIT = 256 * 1024;
+const MAX_LINKS = 300;
+
+export { decodeEntities };
+
+export function stripTags(html: string): string {
+  return htmlToText(html);
+}
+
+const URL_PARTS = /^([a-z][a-z0-9+.-]{0,20}):(?:\/\/)?(?:[^@/?#\s]*@)?(\[[^\]]*\]|[^/?#:\s\\]*)/i;
+
+export function parseUrl(raw: string): { scheme: string; host: string } {
+  const url = raw.trim();
+  const m = URL_PARTS.exec(url);
+  if (!m) {
+    if (/^www\./i.test(url)) return { scheme: 'http', host: (url.split(/[/?#:\s]/)[0] ?? '').toLowerCase() };
+    return { scheme: '', host: '' };
+  }
+  const scheme = (m[1] ?? '').toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https' && scheme !== 'ftp') return { scheme, host: '' };
+  let host = (m[2] ?? '').toLowerCase().replace(/\.+$/, '');
+  try {
+    if (host.includes('%')) host = decodeURIComponent(host);
+  } catch {
+    /* keep as written */
+  }
+  return { scheme, host };
+}
+
+function makeLink(url: string, text: string, source: LinkSource, imageOnly: boolean): Link {
+  const { scheme, host } = parseUrl(url);
+  return { url: url.slice(0, 2048), host, root: rootDomain(host), scheme, text, source, imageOnly };
+}
+
+const TEXT_URL = /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}/gi;
+
+function textLinks(text: string, source: LinkSource, out: Link[], seen: Set<string>): void {
+  TEXT_URL.lastIndex = 0;
+  let m: RegExpExecArray | null = TEXT_URL.exec(text);
+  while (m && out.length < MAX_LINKS) {
+    const url = m[0].replace(/[.,;:!?)]+$/, '');
+    if (!seen.has(url)) {
+      seen.add(url);
+      out.push(makeLink(url, '', source, false));
+    }
+    m = TEXT_URL.exec(text);
+  }
+}
+
+const ANCHOR = /<a\b([^>]*)>([\s\S]{0,4000}?)<\/a\s*>/gi;
+const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
+const FORM = /<form\b[^>]*?\baction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+const AREA = /<area\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+
+function htmlLinks(html: string, out: Link[], seen: Set<string>): void {
+  ANCHOR.lastIndex = 0;
+  let m: RegExpExecArray | null = ANCHOR.exec(html);
+  while (m && out.length < MAX_LINKS) {
+    const h = HREF.exec(m[1] ?? '');
+    if (h) {
+      const href = decodeEntities((h[1] ?? h[2] ?? h[3] ?? '').trim());
+      const inner = m[2] ?? '';
+      const text = stripTags(inner).replace(/\s+/g, ' ').trim().slice(0, 300);
+      const imageOnly = !text && /<img\b/i.test(inner);
+      seen.add(href);
+      out.push(makeLink(href, text, 'html', imageOnly));
+    }
+    m = ANCHOR.exec(html);
+  }
+  for (const [re, source] of [
+    [FORM, 'form'],
+    [AREA, 'area'],
+  ] as const) {
+    re.lastIndex = 0;
+    let f: RegExpExecArray | null = re.exec(html);
+    while (f && out.length < MAX_LINKS) {
+      const action = decodeEntities((f[1] ?? f[2] ?? f[3] ?? '').trim());
+      out.push(makeLink(action, '', source, false));
+      f = re.exec(html);
+    }
+  }
+}
+
+function parseAuth(view: {
+  header: (n: string) => string | null;
+  headersAll: (n: string) => string[];
+}): AuthResults {
+  // Only the topmost Authentication-Results counts: it is the receiving server's own verdict;
+  // lower ones may have been written by the sender.
+  const ar = view.header('authentication-results') ?? '';
+  const arc = view.header('arc-authentication-results') ?? '';
+  const pick = (src: string, method: string): string | null => {
+    const m = new RegExp(`\\b${method}\\s*=\\s*([a-z]+)`, 'i').exec(src);
+    return m?.[1] ? m[1].toLowerCase() : null;
+  };
+  const receivedSpf = view.header('received-spf');
+  const spfFromReceived = receivedSpf
+    ? (/^\s*([a-z]+)/i.exec(receivedSpf)?.[1]?.toLowerCase() ?? null)
+    : null;
+  const dkimPassDomains: string[] = [];
+  const re = /dkim\s*=\s*pass[^;]*?header\.[di]\s*=\s*@?([a-z0-9.-]+)/gi;
+  let m: RegExpExecArray | null = re.exec(ar);
+  while (m) {
+    if (m[1]) dkimPassDomains.push(m[1].toLowerCase());
+    m = re.exec(ar);
+  }
+  const hf = /header\.from\s*=\s*([a-z0-9.-]+)/i.exec(ar);
+  return {
+    spf: pick(ar, 'spf') ?? spfFromReceived,
+    dkim: pick(ar, 'dkim'),
+    dmarc: pick(ar, 'dmarc'),
+    arc: pick(ar, 'arc') ?? pick(arc, 'arc'),
+    compauth: pick(ar, 'compauth'),
+    headerFrom: hf?.[1] ? hf[1].toLowerCase() : null,
+    dkimPassDomains,
+    sesSpam: view.header('x-ses-spam-verdict')?.trim().toLowerCase() ?? null,
+    sesVirus: view.header('x-ses-virus-verdict')?.trim().toLowerCase() ?? null,
+  };
+}
+
+export function buildView(email: ParsedEmail): MessageView {
+  const byName = new Map<string, string[]>();
+  for (const h of email.headers) {
+    const list = byName.get(h.name);
+    if (list) list.push(h.value);
+    else byName.set(h.name, [h.value]);
+  }
+  const header = (n: string) => byName.get(n)?.[0] ?? null;
+  const headersAll = (n: string) => byName.get(n) ?? [];
+  const from = email.from;
+  const fromDomain = domainOf(from?.address);
+  const html = email.html.length > HTML_LIMIT ? email.html.slice(0, HTML_LIMIT) : email.html;
+  let body = email.text;
+  if (!body.trim() && html) body = stripTags(html);
+  if (body.length > TEXT_LIMIT) body = body.slice(0, TEXT_LIMIT);
+
+  const links: Link[] = [];
+  const seen = new Set<string>();
+  if (html) htmlLinks(html, links, seen);
+  textLinks(body, 'text', links, seen);
+  for (const a of email.attachments) if (a.text) textLinks(a.text, 'attachment', links, seen);
+  for (const a of email.attachments) {
+    if (
+      a.text &&
+      (a.sniffedType === 'text/html' || a.sniffedType === 'image/svg+xml' || /html?$/i.test(a.filename ?? ''))
+    ) {
+      htmlLinks(a.text, links, seen);
+    }
+  }
+
+  const displayName = (from?.name ?? '').trim();
+  return {
+    email,
+    from,
+    fromDomain,
+    fromRoot: rootDomain(fromDomain),
+    displayName,
+    displayFolded: foldText(displayName),
+    replyToRoots: [...new Set(email.replyTo.map((r) => rootDomain(domainOf(r.address))).filter(Boolean))],
+    returnPathRoot: rootDomain(domainOf(email.returnPath)),
+    auth: parseAuth({ header, headersAll }),
+    links,
+    bodyText: body,
+    folded: foldText(`${email.subject}\n${body}`),
+    subjectFolded: foldText(email.subject),
+    html,
+    header,
+    headersAll,
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * Text and domain normalisation: case folding, accent removal, invisible-character removal and
+ * a confusables skeleton in the spirit of UTS #39 (a bundled subset of confusables.txt covering
+ * the Latin-lookalike letters of Cyrillic, Greek, Armenian, Cherokee, fullwidth and
+ * mathematical alphanumerics via NFKC, plus the digit/letter swaps used in domain spoofing).
+ */
+
+/** Cyrillic, Greek and other letters that render like Latin ones (UTS #39 confusables subset). */
+const CONFUSABLE: Record<string, string> = {
+  а: 'a',
+  б: 'b',
+  в: 'b',
+  г: 'r',
+  е: 'e',
+  ё: 'e',
+  ѕ: 's',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  п: 'n',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ы: 'bl',
+  ь: 'b',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  һ: 'h',
+  ӏ: 'l',
+  ɡ: 'g',
+  ɑ: 'a',
+  ɩ: 'i',
+  ɪ: 'i',
+  ʏ: 'y',
+  ʀ: 'r',
+  ᴀ: 'a',
+  ʙ: 'b',
+  ᴄ: 'c',
+  ᴅ: 'd',
+  ᴇ: 'e',
+  ɢ: 'g',
+  ʜ: 'h',
+  ᴊ: 'j',
+  ᴋ: 'k',
+  ʟ: 'l',
+  ᴍ: 'm',
+  ɴ: 'n',
+  ᴏ: 'o',
+  ᴘ: 'p',
+  ᴛ: 't',
+  ᴜ: 'u',
+  ᴠ: 'v',
+  ᴡ: 'w',
+  ᴢ: 'z',
+  α: 'a',
+  β: 'b',
+  γ: 'y',
+  ε: 'e',
+  ζ: 'z',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
+  ϲ: 'c',
+  ϳ: 'j',
+  Ꭺ: 'a',
+  Ᏼ: 'b',
+  Ꮯ: 'c',
+  Ꭰ: 'd',
+  Ꭼ: 'e',
+  Ꮐ: 'g',
+  Ꮋ: 'h',
+  Ꮖ: 'i',
+  Ꭻ: 'j',
+  Ꮶ: 'k',
+  Ꮮ: 'l',
+  Ꮇ: 'm',
+  Ꮲ: 'p',
+  Ꮪ: 's',
+  Ꭲ: 't',
+  Ꮩ: 'v',
+  Ꮃ: 'w',
+  Ꮓ: 'z',
+  օ: 'o',
+  ս: 'u',
+  ց: 'g',
+  հ: 'h',
+  ո: 'n',
+  ք: 'p',
+  ı: 'i',
+  ȷ: 'j',
+  ℓ: 'l',
+  ℮: 'e',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ł: 'l',
+  ħ: 'h',
+  þ: 'p',
+};
+
+/** Invisible and format characters used to break up words (built from code points, no regex literal). */
+const INVISIBLE = new RegExp(
+  `[${[
+    [0xad],
+    [0x34f],
+    [0x61c],
+    [0x115f, 0x1160],
+    [0x17b4, 0x17b5],
+    [0x180e],
+    [0x200b, 0x200f],
+    [0x202a, 0x202e],
+    [0x2060, 0x2064],
+    [0x206a, 0x206f],
+    [0x3164],
+    [0xfeff],
+    [0xffa0],
+  ]
+    .map((r) => r.map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('-'))
+    .join('')}]`,
+  'g',
+);
+const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+
+export function hasInvisible(s: string): boolean {
+  INVISIBLE.lastIndex = 0;
+  return INVISIBLE.test(s);
+}
+
+function mapConfusables(s: string): string {
+  let out = '';
+  for (const ch of s) out += CONFUSABLE[ch] ?? ch;
+  return out;
+}
+
+/** For lexicon matching: NFKD, lower case, accents and invisibles dropped, confusables mapped. */
+export function foldText(s: string): string {
+  if (!s) return '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII fast path
+  const ascii = /^[\x00-\x7f]*$/.test(s);
+  if (ascii) return s.toLowerCase();
+  return mapConfusables(s.normalize('NFKD').replace(COMBINING, '').replace(INVISIBLE, '').toLowerCase());
+}
+
+/**
+ * Skeleton of a domain label for lookalike comparison: confusables folded, then the digit and
+ * letter-pair swaps common in spoofed domains (rn→m, vv→w, 0→o, 1→l, 5→s…), hyphens dropped.
+ */
+export function skeleton(label: string): string {
+  return foldText(label.normalize('NFKC'))
+    .replace(/rn/g, 'm')
+    .replace(/vv/g, 'w')
+    .replace(/cl/g, 'd')
+    .replace(/0/g, 'o')
+    .replace(/[1!|i]/g, 'l')
+    .replace(/5/g, 's')
+    .replace(/3/g, 'e')
+    .replace(/4/g, 'a')
+    .replace(/-/g, '');
+}
+
+/** Levenshtein distance with an early exit above `max`. */
+export function editDistance(a: string, b: string, max = 3): number {
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = new Array<number>(b.length + 1);
+  let cur = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length] ?? max + 1;
+}
+
+/** Decodes an IDNA `xn--` label (RFC 3492 Punycode); returns the input when it is not valid. */
+export function punycodeToUnicode(label: string): string {
+  if (!label.startsWith('xn--')) return label;
+  const input = label.slice(4);
+  const base = 36;
+  const tMin = 1;
+  const tMax = 26;
+  const skew = 38;
+  const damp = 700;
+  let n = 128;
+  let bias = 72;
+  let i = 0;
+  const basicEnd = input.lastIndexOf('-');
+  const output: number[] = [];
+  for (let j = 0; j < Math.max(0, basicEnd); j++) output.push(input.charCodeAt(j));
+  const adapt = (delta: number, numPoints: number, first: boolean): number => {
+    let d = first ? Math.floor(delta / damp) : delta >> 1;
+    d += Math.floor(d / numPoints);
+    let k = 0;
+    while (d > ((base - tMin) * tMax) >> 1) {
+      d = Math.floor(d / (base - tMin));
+      k += base;
+    }
+    return k + Math.floor(((base - tMin + 1) * d) / (d + skew));
+  };
+  let idx = basicEnd > 0 ? basicEnd + 1 : 0;
+  while (idx < input.length) {
+    const oldi = i;
+    let w = 1;
+    for (let k = base; ; k += base) {
+      if (idx >= input.length) return label;
+      const c = input.charCodeAt(idx++);
+      const digit = c - 48 < 10 ? c - 22 : c - 65 < 26 ? c - 65 : c - 97 < 26 ? c - 97 : base;
+      if (digit >= base) return label;
+      i += digit * w;
+      const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
+      if (digit < t) break;
+      w *= base - t;
+      if (w > 1e9) return label;
+    }
+    bias = adapt(i - oldi, output.length + 1, oldi === 0);
+    n += Math.floor(i / (output.length + 1));
+    i %= output.length + 1;
+    if (n > 0x10ffff) return label;
+    output.splice(i, 0, n);
+    i++;
+  }
+  try {
+    return String.fromCodePoint(...output);
+  } catch {
+    return label;
+  }
+}

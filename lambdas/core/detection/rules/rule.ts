@@ -1,0 +1,27 @@
+import type { AnalysisContext, FindingFamily, Severity } from '../analysis.ts';
+import type { MessageView } from '../features.ts';
+
+/** What a rule reports when it fires: what it saw (masked by the rule) and how strongly, 0–1. */
+export interface RuleHit {
+  readonly evidence: string;
+  /** Multiplies the rule's weight; 1 when omitted. */
+  readonly strength?: number;
+}
+
+/** A detection as code: stable id, description, expert weight (logit units), and a pure check. */
+export interface Rule {
+  readonly id: string;
+  readonly family: FindingFamily;
+  readonly severity: Severity;
+  readonly description: string;
+  /** Prior weight in logit units; the trained model may refine it (see model/). */
+  readonly weight: number;
+  /**
+   * Rules that read what an authentication header states. They are kept out of the learned
+   * model (the corpus has such headers only on phishing) and always use their expert weight.
+   */
+  readonly expertOnly?: boolean;
+  evaluate(view: MessageView, context: AnalysisContext): RuleHit | null;
+}
+
+export const defineRule = (rule: Rule): Rule => rule;

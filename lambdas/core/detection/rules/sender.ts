@@ -1,0 +1,186 @@
+/** Sender family: stated authentication results, alignment, display-name deception. */
+import { type Brand, brandOwning, brands, domainOf, freemail, rootDomain } from '../domains.ts';
+import { maskEmail, maskText } from '../mask.ts';
+import { defineRule, type Rule } from './rule.ts';
+
+const termCache = new Map<string, RegExp>();
+function termRegex(term: string): RegExp {
+  let re = termCache.get(term);
+  if (!re) {
+    const escaped = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    re = new RegExp(`(?:^|[^a-z0-9])${escaped}(?:$|[^a-z0-9])`);
+    termCache.set(term, re);
+  }
+  return re;
+}
+
+/** The brand a piece of folded text names, if any. */
+export function brandNamedIn(folded: string): Brand | undefined {
+  if (!folded) return undefined;
+  return brands.find((br) => br.terms.some((t) => folded.includes(t) && termRegex(t).test(folded)));
+}
+
+/** Every brand a piece of folded text names. */
+export function brandsNamedIn(folded: string): Brand[] {
+  if (!folded) return [];
+  return brands.filter((br) => br.terms.some((t) => folded.includes(t) && termRegex(t).test(folded)));
+}
+
+export const isBrandDomain = (brand: Brand, root: string): boolean =>
+  brand.domains.some((d) => rootDomain(d) === root || d === root);
+
+const fail = (v: string | null) => v === 'fail' || v === 'softfail' || v === 'hardfail';
+
+export const senderRules: readonly Rule[] = [
+  defineRule({
+    id: 'sender.dmarc-fail',
+    family: 'sender',
+    severity: 'high',
+    description: 'The receiving server states that DMARC failed for the From domain.',
+    weight: 2.0,
+    expertOnly: true,
+    evaluate: (v) => (v.auth.dmarc === 'fail' ? { evidence: `authentication-results: dmarc=fail` } : null),
+  }),
+  defineRule({
+    id: 'sender.compauth-fail',
+    family: 'sender',
+    severity: 'medium',
+    description: 'Microsoft composite authentication (compauth) states failure.',
+    weight: 1.0,
+    expertOnly: true,
+    evaluate: (v) =>
+      v.auth.compauth === 'fail' ? { evidence: 'authentication-results: compauth=fail' } : null,
+  }),
+  defineRule({
+    id: 'sender.spf-fail',
+    family: 'sender',
+    severity: 'medium',
+    description: 'SPF is stated as fail or softfail for the envelope sender.',
+    weight: 0.7,
+    expertOnly: true,
+    evaluate: (v) => (fail(v.auth.spf) ? { evidence: `spf=${v.auth.spf}` } : null),
+  }),
+  defineRule({
+    id: 'sender.dkim-fail',
+    family: 'sender',
+    severity: 'low',
+    description: 'A DKIM signature is stated as failing verification.',
+    weight: 0.5,
+    expertOnly: true,
+    evaluate: (v) => (v.auth.dkim === 'fail' ? { evidence: 'dkim=fail' } : null),
+  }),
+  defineRule({
+    id: 'sender.ses-verdict-fail',
+    family: 'sender',
+    severity: 'high',
+    description: 'Amazon SES states a spam or virus verdict of FAIL.',
+    weight: 2.0,
+    expertOnly: true,
+    evaluate: (v) =>
+      v.auth.sesVirus === 'fail'
+        ? { evidence: 'x-ses-virus-verdict: FAIL', strength: 2 }
+        : v.auth.sesSpam === 'fail'
+          ? { evidence: 'x-ses-spam-verdict: FAIL' }
+          : null,
+  }),
+  defineRule({
+    id: 'sender.dmarc-pass-aligned',
+    family: 'sender',
+    severity: 'info',
+    description: 'DMARC passes and the verified domain is the From domain (reassuring, not proof).',
+    weight: -1.0,
+    expertOnly: true,
+    evaluate: (v) =>
+      v.auth.dmarc === 'pass' &&
+      v.fromRoot &&
+      (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot)
+        ? { evidence: `dmarc=pass header.from=${v.fromRoot}` }
+        : null,
+  }),
+  defineRule({
+    id: 'sender.reply-to-mismatch',
+    family: 'sender',
+    severity: 'low',
+    description: 'Replies go to a different organisation than the From domain.',
+    weight: 0.6,
+    evaluate: (v) => {
+      if (!v.fromRoot || !v.replyToRoots.length) return null;
+      const other = v.replyToRoots.find((r) => r !== v.fromRoot && !freemail.has(r));
+      return other ? { evidence: `from ${v.fromRoot}, reply-to ${other}` } : null;
+    },
+  }),
+  defineRule({
+    id: 'sender.reply-to-freemail',
+    family: 'sender',
+    severity: 'medium',
+    description: 'Replies go to a free-mail mailbox while From claims another domain.',
+    weight: 1.4,
+    evaluate: (v) => {
+      const r = v.email.replyTo.find((a) => {
+        const root = rootDomain(domainOf(a.address));
+        return freemail.has(root) && root !== v.fromRoot;
+      });
+      return r
+        ? { evidence: `reply-to ${maskEmail(r.address)} (free mail), from ${v.fromRoot || 'none'}` }
+        : null;
+    },
+  }),
+  defineRule({
+    id: 'sender.display-name-brand',
+    family: 'sender',
+    severity: 'high',
+    description: "The display name names a brand, but the address is not one of that brand's domains.",
+    weight: 1.6,
+    evaluate: (v) => {
+      const brand = brandNamedIn(v.displayFolded);
+      if (!brand || !v.fromRoot) return null;
+      if (isBrandDomain(brand, v.fromRoot)) return null;
+      // A sender that is itself some other known brand mentioning a partner is not deception.
+      if (brandOwning(v.fromRoot)) return null;
+      return { evidence: `display name "${maskText(v.displayName, 60)}" vs domain ${v.fromRoot}` };
+    },
+  }),
+  defineRule({
+    id: 'sender.display-name-address',
+    family: 'sender',
+    severity: 'medium',
+    description: 'The display name contains an address or domain other than the real sender domain.',
+    weight: 1.2,
+    evaluate: (v) => {
+      const m = /([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?![a-z0-9])/i.exec(v.displayName);
+      if (!m?.[1] || !v.fromRoot) return null;
+      const shown = rootDomain(m[1].toLowerCase());
+      if (shown === v.fromRoot || !/\.[a-z]{2,}$/i.test(shown)) return null;
+      return { evidence: `display name shows ${shown}, sent from ${v.fromRoot}` };
+    },
+  }),
+  defineRule({
+    id: 'sender.freemail-org-claim',
+    family: 'sender',
+    severity: 'medium',
+    description: 'A free-mail sender whose display name claims an organisation, team or brand.',
+    weight: 1.0,
+    evaluate: (v) => {
+      if (!freemail.has(v.fromRoot)) return null;
+      const claims =
+        /\b(team|support|service|services|security|account|accounts|billing|department|admin|administrator|helpdesk|help desk|customer|office|bank|payroll|hr|it desk|notification|no-?reply|suporte|atendimento|servico|kundenservice|soporte)\b/.test(
+          v.displayFolded,
+        ) || brandNamedIn(v.displayFolded);
+      return claims ? { evidence: `"${maskText(v.displayName, 60)}" via ${v.fromRoot}` } : null;
+    },
+  }),
+  defineRule({
+    id: 'sender.from-malformed',
+    family: 'sender',
+    severity: 'low',
+    description: 'The From header is missing or cannot be read as an address.',
+    weight: 0.8,
+    evaluate: (v) => {
+      const d = v.email.defects;
+      if (d.includes('missing-from')) return { evidence: 'no From header' };
+      if (d.includes('from-unparseable')) return { evidence: 'From is not a valid address' };
+      if (d.includes('multiple-from')) return { evidence: 'several From headers' };
+      return null;
+    },
+  }),
+];

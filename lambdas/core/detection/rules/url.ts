@@ -1,0 +1,230 @@
+/** URL family: link text vs target, IP hosts, shorteners, free hosting, abused TLDs, obfuscation. */
+import { freeHosts, isIpHost, rootDomain, shorteners, suspiciousTlds, tldOf } from '../domains.ts';
+import type { Link, MessageView } from '../features.ts';
+import { parseUrl } from '../features.ts';
+import { maskUrl } from '../mask.ts';
+import { defineRule, type Rule } from './rule.ts';
+
+/** Click-tracking and link-protection services: their links legitimately differ from the text. */
+export const redirectors = new Set(
+  (
+    'sendgrid.net list-manage.com mandrillapp.com mailgun.org mailchimp.com mcsv.net hubspotlinks.com ' +
+    'hs-sites.com hubspot.com exacttarget.com awstrack.me rs6.net createsend.com createsend1.com cmail19.com ' +
+    'cmail20.com klaviyomail.com klclick.com klclick1.com klclick3.com iterable.com sparkpostmail.com ' +
+    'mktomail.com mkt.com marketo.com pstmrk.it urldefense.com urldefense.proofpoint.com ' +
+    'safelinks.protection.outlook.com outlook.com mimecast.com mimecastprotect.com l.facebook.com ' +
+    'linkedin.com lnkd.in t.co google.com doubleclick.net bnc.lt app.link branch.io substack.com ' +
+    'beehiiv.com convertkit-mail.com ck.page mailerlite.com mlsend.com brevo.com sendibt2.com sendibt3.com ' +
+    'sibforms.com emlnk.com e.customeriomail.com customeriomail.com intercom-clicks.com ' +
+    'ablink.com braze.com salesforce.com sfmc-content.com click.email adobe.com campaign-archive.com'
+  ).split(/\s+/),
+);
+
+const isRedirector = (root: string, host: string) =>
+  redirectors.has(root) ||
+  redirectors.has(host) ||
+  /^(click|links?|track|trk|email|e|em|go|t|r|url\d*)\./.test(host);
+
+const HOST_IN_TEXT = /(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]|$|\s)/i;
+
+function base64(s: string): string {
+  try {
+    return btoa(s).replace(/=+$/, '').toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+function webLinks(v: MessageView): Link[] {
+  return v.links.filter((l) => l.host);
+}
+
+function first<T>(items: T[], pick: (t: T) => boolean): T | undefined {
+  for (const i of items) if (pick(i)) return i;
+  return undefined;
+}
+
+export const urlRules: readonly Rule[] = [
+  defineRule({
+    id: 'url.text-href-mismatch',
+    family: 'url',
+    severity: 'high',
+    description: 'A link shows one domain in its text but points to another.',
+    weight: 1.8,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => {
+        if (l.source !== 'html' || !l.text) return false;
+        const m = HOST_IN_TEXT.exec(l.text);
+        if (!m?.[1]) return false;
+        const shown = m[1].toLowerCase();
+        if (!/\.(com|net|org|[a-z]{2}|info|biz|io|app|co)$/.test(shown)) return false;
+        const shownRoot = rootDomain(shown);
+        if (shownRoot === l.root || isRedirector(l.root, l.host)) return false;
+        return true;
+      });
+      return hit ? { evidence: `text "${maskUrl(hit.text, 60)}" → ${maskUrl(hit.url, 80)}` } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.ip-host',
+    family: 'url',
+    severity: 'high',
+    description: 'A link points to a bare IP address instead of a domain.',
+    weight: 1.8,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => isIpHost(l.host) && !/^(127\.|10\.|192\.168\.)/.test(l.host));
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.shortener',
+    family: 'url',
+    severity: 'low',
+    description: 'A link goes through a URL shortener that hides its destination.',
+    weight: 0.6,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => shorteners.has(l.host) || shorteners.has(l.root));
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.free-hosting',
+    family: 'url',
+    severity: 'medium',
+    description: 'A link points to free hosting, a form builder, a file drop, IPFS or a tunnel.',
+    weight: 0.9,
+    evaluate: (v) => {
+      const hit = first(
+        webLinks(v),
+        (l) =>
+          freeHosts.has(l.root) ||
+          freeHosts.has(l.host) ||
+          /(^|\.)ipfs\.|\/ipfs\/[a-z0-9]{20,}/i.test(l.host + l.url) ||
+          [...freeHosts].some((d) => d.includes('.') && l.host.endsWith(`.${d}`) && d.split('.').length > 2),
+      );
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.suspicious-tld',
+    family: 'url',
+    severity: 'low',
+    description: 'A link uses a top-level domain with a high abuse rate.',
+    weight: 0.5,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => suspiciousTlds.has(tldOf(l.host)));
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.userinfo',
+    family: 'url',
+    severity: 'high',
+    description: 'A link hides its real host after an @ (user-info trick).',
+    weight: 1.5,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => /^https?:\/\/[^/?#]*@/i.test(l.url));
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.punycode',
+    family: 'url',
+    severity: 'medium',
+    description: 'A link host is an internationalised (punycode) name, a homograph risk.',
+    weight: 0.9,
+    evaluate: (v) => {
+      const hit = first(
+        webLinks(v),
+        (l) => l.host.split('.').some((p) => p.startsWith('xn--')) || /[^\u0020-\u007e]/.test(l.host),
+      );
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.script-scheme',
+    family: 'url',
+    severity: 'high',
+    description: 'A link uses a data: or javascript: URI.',
+    weight: 1.5,
+    evaluate: (v) => {
+      const hit = v.links.find((l) =>
+        /^\s*(data:text\/html|data:application|javascript:|vbscript:)/i.test(l.url),
+      );
+      return hit ? { evidence: hit.url.slice(0, 40) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.many-subdomains',
+    family: 'url',
+    severity: 'low',
+    description: 'A link host has an unusual number of labels (brand-as-subdomain tricks).',
+    weight: 0.4,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => !isIpHost(l.host) && l.host.split('.').length >= 6);
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.open-redirect',
+    family: 'url',
+    severity: 'medium',
+    description: 'A link carries another site in its query string (open-redirect abuse).',
+    weight: 0.6,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => {
+        if (isRedirector(l.root, l.host)) return false;
+        const m =
+          /[?&](?:url|u|redirect|redirect_uri|redir|next|goto|target|dest|destination|continue|q|r|link|return|returnurl)=((?:https?(?::|%3a))[^&#]+)/i.exec(
+            l.url,
+          );
+        if (!m?.[1]) return false;
+        let inner = m[1];
+        try {
+          inner = decodeURIComponent(inner);
+        } catch {
+          /* as written */
+        }
+        const target = rootDomain(parseUrl(inner).host);
+        return target !== '' && target !== l.root;
+      });
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.credential-path',
+    family: 'url',
+    severity: 'low',
+    description: 'A link path looks like a login or verification page, or a hijacked CMS folder.',
+    weight: 0.5,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) =>
+        /\/(wp-content|wp-includes|wp-admin|cgi-bin)\/|\/(signin|sign-in|login|logon|verify|verification|webscr|validate|unlock|reactivate|secure-?update|account-?update)[/.?-]/i.test(
+          l.url,
+        ),
+      );
+      return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.recipient-in-link',
+    family: 'url',
+    severity: 'medium',
+    description: "The recipient's own address is embedded in a link (a personalised phishing kit).",
+    weight: 0.9,
+    evaluate: (v) => {
+      const rcpt = v.email.to
+        .map((t) => t.address.toLowerCase())
+        .filter((a) => a.includes('@') && a.length > 5);
+      if (!rcpt.length) return null;
+      const variants = rcpt
+        .flatMap((a) => [a, encodeURIComponent(a).toLowerCase(), base64(a)])
+        .filter(Boolean);
+      const hit = first(webLinks(v), (l) => {
+        const q = l.url.toLowerCase();
+        return variants.some((x) => q.includes(x.toLowerCase()));
+      });
+      return hit ? { evidence: `${maskUrl(hit.url)} carries the recipient address` } : null;
+    },
+  }),
+];

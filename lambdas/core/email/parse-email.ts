@@ -1,0 +1,333 @@
+/**
+ * Raw RFC 822 bytes → a bounded, normalised `ParsedEmail`. Never throws: a message that
+ * postal-mime cannot read is degraded to what a line-based reader can get, and every problem is
+ * recorded in `defects`. Everything the engine needs from attachment bytes is computed here
+ * into `traits`, because the bytes are not kept after ingest.
+ */
+import { createHash } from 'node:crypto';
+import PostalMime, { type Address, addressParser, decodeWords, type Email } from 'postal-mime';
+import { htmlToText } from './html-to-text.ts';
+import type { Attachment, EmailAddress, HeaderField, ParsedEmail } from './parsed-email.ts';
+import { inspectBytes, isTextual } from './sniff.ts';
+
+/** Size caps: the serialised result must fit a DynamoDB item after compression and encryption. */
+export const parseLimits = {
+  bodyChars: 256 * 1024,
+  attachmentTextChars: 64 * 1024,
+  attachments: 50,
+  headers: 300,
+  headerValueChars: 8 * 1024,
+  headerTotalChars: 96 * 1024,
+  addressesPerField: 100,
+  addressChars: 320,
+  /** Budget for the whole serialised result (UTF-16 code units of its JSON), enforced last. */
+  totalChars: 200 * 1024,
+} as const;
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function safeDecodeWords(value: string): string {
+  try {
+    return decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+function clip(value: string, max: number): [string, boolean] {
+  return value.length > max ? [value.slice(0, max), true] : [value, false];
+}
+
+function toAddress(a: { name?: string; address?: string }): EmailAddress {
+  return {
+    name: (a.name ?? '').slice(0, parseLimits.addressChars),
+    address: (a.address ?? '').trim().slice(0, parseLimits.addressChars),
+  };
+}
+
+function flatten(list: readonly Address[] | undefined): EmailAddress[] {
+  const out: EmailAddress[] = [];
+  for (const item of list ?? []) {
+    if (out.length >= parseLimits.addressesPerField) break;
+    if (item.group) {
+      for (const member of item.group) {
+        if (out.length >= parseLimits.addressesPerField) break;
+        out.push(toAddress(member));
+      }
+    } else {
+      out.push(toAddress(item));
+    }
+  }
+  return out;
+}
+
+function first(address: Address | undefined): EmailAddress | null {
+  if (!address) return null;
+  if (address.group) return address.group[0] ? toAddress(address.group[0]) : null;
+  return toAddress(address);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function bytesOf(content: ArrayBuffer | Uint8Array | string): Uint8Array {
+  if (typeof content === 'string') return new TextEncoder().encode(content);
+  return content instanceof Uint8Array ? content : new Uint8Array(content);
+}
+
+interface Bounded {
+  truncated: boolean;
+  defects: string[];
+}
+
+function boundHeaders(raw: readonly { key: string; value: string }[], state: Bounded): HeaderField[] {
+  const headers: HeaderField[] = [];
+  let total = 0;
+  for (const h of raw) {
+    if (headers.length >= parseLimits.headers || total >= parseLimits.headerTotalChars) {
+      state.truncated = true;
+      state.defects.push('headers-capped');
+      break;
+    }
+    const [value, cut] = clip(
+      safeDecodeWords(h.value.replace(/\r?\n[ \t]*/g, ' ')),
+      parseLimits.headerValueChars,
+    );
+    if (cut) state.truncated = true;
+    total += value.length + h.key.length;
+    headers.push({ name: h.key.toLowerCase().trim(), value });
+  }
+  return headers;
+}
+
+function buildAttachments(email: Email, state: Bounded): Attachment[] {
+  const out: Attachment[] = [];
+  for (const att of email.attachments) {
+    if (out.length >= parseLimits.attachments) {
+      state.truncated = true;
+      state.defects.push('attachments-capped');
+      break;
+    }
+    try {
+      const bytes = bytesOf(att.content);
+      const declaredType =
+        (att.mimeType || 'application/octet-stream').toLowerCase().split(';')[0]?.trim() ?? '';
+      const filename = att.filename ? att.filename.slice(0, 255) : null;
+      const facts = inspectBytes(bytes, filename, declaredType);
+      const traits = [...facts.traits];
+      if (att.rfc822DepthExceeded) traits.push('rfc822-depth-exceeded');
+      if (declaredType === 'message/rfc822') traits.push('rfc822');
+      let text: string | undefined;
+      const textual =
+        isTextual(declaredType, filename) ||
+        facts.sniffedType === 'text/html' ||
+        facts.sniffedType === 'image/svg+xml' ||
+        declaredType === 'message/rfc822';
+      if (textual) {
+        const [t, cut] = clip(
+          utf8.decode(bytes.subarray(0, parseLimits.attachmentTextChars * 4)),
+          parseLimits.attachmentTextChars,
+        );
+        text = t;
+        if (cut) state.truncated = true;
+      } else if (facts.extraText) {
+        const [t, cut] = clip(facts.extraText, parseLimits.attachmentTextChars);
+        text = t;
+        if (cut) state.truncated = true;
+      }
+      const disposition: Attachment['disposition'] =
+        att.disposition === 'attachment' ? 'attachment' : att.disposition === 'inline' ? 'inline' : null;
+      out.push({
+        filename,
+        declaredType,
+        sniffedType: facts.sniffedType,
+        size: bytes.byteLength,
+        sha256: sha256(bytes),
+        disposition,
+        ...(text !== undefined ? { text } : {}),
+        ...(traits.length ? { traits: traits.slice(0, 64) } : {}),
+      });
+    } catch {
+      state.defects.push('attachment-unreadable');
+    }
+  }
+  return out;
+}
+
+/** A line-based reader for messages postal-mime rejects: headers, then the rest as text. */
+function fallbackParse(raw: Uint8Array, state: Bounded): ParsedEmail {
+  const source = utf8.decode(raw.subarray(0, 4 * 1024 * 1024));
+  const split = /\r?\n\r?\n/.exec(source);
+  const headText = split ? source.slice(0, split.index) : source;
+  const body = split ? source.slice(split.index + split[0].length) : '';
+  const rawHeaders: { key: string; value: string }[] = [];
+  for (const line of headText.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line) && rawHeaders.length) {
+      const last = rawHeaders[rawHeaders.length - 1];
+      if (last) last.value += ` ${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon > 0) rawHeaders.push({ key: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+  }
+  const headers = boundHeaders(rawHeaders, state);
+  const get = (n: string) => headers.find((h) => h.name === n)?.value ?? null;
+  const addr = (n: string): EmailAddress[] => {
+    const v = get(n);
+    if (!v) return [];
+    try {
+      return flatten(addressParser(v));
+    } catch {
+      return [];
+    }
+  };
+  const [text, cut] = clip(body, parseLimits.bodyChars);
+  if (cut) state.truncated = true;
+  return {
+    messageId: get('message-id'),
+    date: get('date'),
+    subject: get('subject') ?? '',
+    from: addr('from')[0] ?? null,
+    sender: addr('sender')[0] ?? null,
+    replyTo: addr('reply-to'),
+    returnPath: get('return-path')?.replace(/[<>]/g, '').trim() || null,
+    to: addr('to'),
+    cc: addr('cc'),
+    bcc: addr('bcc'),
+    headers,
+    text,
+    html: /<html|<body|<a\s/i.test(body) ? clip(body, parseLimits.bodyChars)[0] : '',
+    attachments: [],
+    size: raw.byteLength,
+    truncated: state.truncated,
+    defects: [...new Set(state.defects)],
+  };
+}
+
+/** Parses one raw message. Never throws; malformed input degrades and is recorded in `defects`. */
+export async function parseEmail(raw: Uint8Array): Promise<ParsedEmail> {
+  const state: Bounded = { truncated: false, defects: [] };
+  let email: Email;
+  try {
+    email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 64 });
+  } catch (error) {
+    state.defects.push(`mime-unparseable:${error instanceof Error ? error.message.slice(0, 80) : 'unknown'}`);
+    try {
+      return fallbackParse(raw, state);
+    } catch {
+      return emptyEmail(raw.byteLength, state);
+    }
+  }
+  try {
+    return enforceBudget(build(email, raw, state));
+  } catch (error) {
+    state.defects.push(`normalise-failed:${error instanceof Error ? error.message.slice(0, 80) : 'unknown'}`);
+    try {
+      return fallbackParse(raw, state);
+    } catch {
+      return emptyEmail(raw.byteLength, state);
+    }
+  }
+}
+
+function emptyEmail(size: number, state: Bounded): ParsedEmail {
+  return {
+    messageId: null,
+    date: null,
+    subject: '',
+    from: null,
+    sender: null,
+    replyTo: [],
+    returnPath: null,
+    to: [],
+    cc: [],
+    bcc: [],
+    headers: [],
+    text: '',
+    html: '',
+    attachments: [],
+    size,
+    truncated: state.truncated,
+    defects: [...new Set(state.defects)],
+  };
+}
+
+function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
+  const headers = boundHeaders(email.headers, state);
+  const has = (n: string) => headers.some((h) => h.name === n);
+  if (!has('from')) state.defects.push('missing-from');
+  if (headers.filter((h) => h.name === 'from').length > 1) state.defects.push('multiple-from');
+  if (headers.length === 0) state.defects.push('no-headers');
+  const from = first(email.from);
+  if (has('from') && !from?.address?.includes('@')) state.defects.push('from-unparseable');
+
+  let [html, htmlCut] = clip(email.html ?? '', parseLimits.bodyChars);
+  let [text, textCut] = clip(email.text ?? '', parseLimits.bodyChars);
+  if (htmlCut || textCut) state.truncated = true;
+  if (!text && !html) state.defects.push('no-body');
+  // An HTML part whose bytes were not marked as HTML still reads as markup in a plain part.
+  if (!html && /<(html|body|a\s+href|table|div)\b/i.test(text)) {
+    html = text;
+    htmlCut = textCut;
+    state.defects.push('html-in-text-part');
+  }
+  if (!text.trim() && html) {
+    [text, textCut] = clip(htmlToText(html), parseLimits.bodyChars);
+    if (textCut) state.truncated = true;
+  }
+  text = text.replaceAll('\u0000', '');
+  html = html.replaceAll('\u0000', '');
+
+  const returnPath = email.returnPath?.trim() || null;
+  return {
+    messageId: email.messageId ? email.messageId.slice(0, 998) : null,
+    date: headers.find((h) => h.name === 'date')?.value ?? null,
+    subject: (email.subject ?? '').slice(0, 2000),
+    from,
+    sender: first(email.sender),
+    replyTo: flatten(email.replyTo),
+    returnPath: returnPath ? returnPath.slice(0, parseLimits.addressChars) : null,
+    to: flatten(email.to),
+    cc: flatten(email.cc),
+    bcc: flatten(email.bcc),
+    headers,
+    text,
+    html,
+    attachments: buildAttachments(email, state),
+    size: raw.byteLength,
+    truncated: state.truncated,
+    defects: [...new Set(state.defects)],
+  };
+}
+
+/** Trims the largest free-text fields until the serialised message fits the total budget. */
+function enforceBudget(email: ParsedEmail): ParsedEmail {
+  let size = JSON.stringify(email).length;
+  if (size <= parseLimits.totalChars) return email;
+  let { html, text } = email;
+  let attachments = email.attachments;
+  let over = size - parseLimits.totalChars;
+  const cut = (value: string, keepAtLeast: number): string => {
+    if (over <= 0 || value.length <= keepAtLeast) return value;
+    const next = value.slice(0, Math.max(keepAtLeast, value.length - over - 64));
+    over -= value.length - next.length;
+    return next;
+  };
+  html = cut(html, 32 * 1024);
+  text = cut(text, 32 * 1024);
+  if (over > 0) attachments = attachments.map((a) => (a.text ? { ...a, text: a.text.slice(0, 4096) } : a));
+  let result: ParsedEmail = { ...email, html, text, attachments, truncated: true };
+  size = JSON.stringify(result).length;
+  if (size > parseLimits.totalChars) {
+    const share = Math.floor(parseLimits.totalChars / 8);
+    result = {
+      ...result,
+      html: html.slice(0, share),
+      text: text.slice(0, share),
+      headers: result.headers.slice(0, 100).map((h) => ({ name: h.name, value: h.value.slice(0, 512) })),
+      attachments: attachments.map((a) => (a.text ? { ...a, text: a.text.slice(0, 1024) } : a)),
+    };
+  }
+  return result;
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { analyseEmail, defaultThresholds, modelVersion } from '#core/detection/engine.ts';
+import { parseEmail } from '#core/email/parse-email.ts';
+import { message } from '../../fixtures/mime.ts';
+
+const phish = () =>
+  parseEmail(
+    message(
+      {
+        'Authentication-Results':
+          'mx.example.net; spf=softfail smtp.mailfrom=bad.test; dkim=none; dmarc=fail header.from=micros0ft-support.top',
+        From: '"Microsoft account team" <no-reply@micros0ft-support.top>',
+        'Reply-To': 'recovery.desk@gmail.com',
+        To: 'john.doe@corp.example',
+        Subject: 'Unusual sign-in activity',
+        'Content-Type': 'text/html; charset=utf-8',
+      },
+      '<p>We detected unusual sign-in activity. Verify your account within 24 hours or it will be suspended.</p>' +
+        '<a href="http://185.23.44.1/login.php?u=john.doe@corp.example">https://account.microsoft.com/security</a>',
+    ),
+  );
+
+const ham = () =>
+  parseEmail(
+    message(
+      {
+        From: 'Alice <alice@example.org>',
+        To: 'bob@example.org',
+        Subject: 'Lunch tomorrow?',
+        'Content-Type': 'text/plain',
+      },
+      'Hi Bob,\n\nAre we still on for lunch tomorrow at noon? The usual place.\n\nAlice\n',
+    ),
+  );
+
+describe('analyseEmail', () => {
+  it('allows an ordinary personal message with no findings', async () => {
+    const a = analyseEmail(await ham());
+    expect(a.verdict).toBe('allow');
+    expect(a.score).toBeLessThan(defaultThresholds.quarantine);
+    expect(a.findings).toEqual([]);
+  });
+
+  it('blocks an obvious credential phish and explains why, strongest first', async () => {
+    const a = analyseEmail(await phish());
+    expect(a.verdict).toBe('block');
+    expect(a.score).toBeGreaterThanOrEqual(defaultThresholds.block);
+    const ids = a.findings.map((f) => f.id);
+    for (const id of [
+      'sender.dmarc-fail',
+      'sender.reply-to-freemail',
+      'sender.display-name-brand',
+      'url.ip-host',
+      'url.text-href-mismatch',
+      'language.credential-request',
+      'language.urgency',
+    ]) {
+      expect(ids).toContain(id);
+    }
+    const weights = a.findings.map((f) => Math.abs(f.weight));
+    expect(weights).toEqual([...weights].sort((x, y) => y - x));
+    for (const f of a.findings) {
+      expect(f.evidence).not.toMatch(/john\.doe@|recovery\.desk@/);
+      expect(f.family).toBe(f.id.split('.')[0]);
+    }
+  });
+
+  it('is deterministic and reports the model version', async () => {
+    const email = await phish();
+    expect(analyseEmail(email)).toEqual(analyseEmail(email));
+    expect(analyseEmail(email).modelVersion).toBe(modelVersion);
+    expect(modelVersion).toMatch(/^engine-\d+\.\d+\.\d+\+model-[0-9a-f]{12}$/);
+  });
+
+  it('applies tenant thresholds', async () => {
+    const a = analyseEmail(await ham(), { thresholds: { quarantine: 0, block: 100 } });
+    expect(a.verdict).toBe('quarantine');
+    expect(analyseEmail(await ham(), { thresholds: { quarantine: 0, block: 0 } }).verdict).toBe('block');
+  });
+});
