@@ -32,7 +32,9 @@ export const aws = {
   emails: once(() => new DynamoDbEmailRepository(documentClient(), requireEnv('tableName'))),
   users: once(() => new DynamoDbUserRepository(documentClient(), requireEnv('tableName'))),
   tenants: once(() => new DynamoDbTenantRepository(documentClient(), requireEnv('tableName'))),
-  dataKeys: once(() => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId'))),
+  dataKeys: once(
+    () => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId')),
+  ),
   signingKeys: once(
     () =>
       new SecretsManagerSigningKeys(
@@ -40,8 +42,12 @@ export const aws = {
         requireEnv('signingSecretId'),
       ),
   ),
-  analysisQueue: once(() => new SqsAnalysisQueue(tracer.captureAWSv3Client(new SQSClient({})), requireEnv('queueUrl'))),
-  tokenSettings: once((): TokenSettings => ({ issuer: requireEnv('jwtIssuer'), audience: requireEnv('jwtAudience') })),
+  analysisQueue: once(
+    () => new SqsAnalysisQueue(tracer.captureAWSv3Client(new SQSClient({})), requireEnv('queueUrl')),
+  ),
+  tokenSettings: once(
+    (): TokenSettings => ({ issuer: requireEnv('jwtIssuer'), audience: requireEnv('jwtAudience') }),
+  ),
   tableName: () => requireEnv('tableName'),
   documentClient,
 };

@@ -11,14 +11,22 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { type AnalysePorts, analyseQueuedEmail, failureReason, recordFinalFailure } from '#core/analysis/analyse-email.ts';
+import {
+  type AnalysePorts,
+  analyseQueuedEmail,
+  failureReason,
+  recordFinalFailure,
+} from '#core/analysis/analyse-email.ts';
 import { analyseEmail } from '#core/detection/engine.ts';
 import { aws } from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { analysisQueue } from '#shared/catalog.ts';
 import { logger, metrics, tracer } from '#shared/observability.ts';
 
-const job = z.object({ tenant: z.string().check(z.minLength(1)), id: z.string().check(z.regex(/^[0-9a-f]{32}$/)) });
+const job = z.object({
+  tenant: z.string().check(z.minLength(1)),
+  id: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+});
 
 /** A body that is not a job can never succeed: say so plainly, and let SQS dead-letter it. */
 class MalformedJobError extends Error {
@@ -34,7 +42,10 @@ const parseJob = (record: SQSRecord) => {
   }
 };
 
-export const createAnalysisHandler = (ports: AnalysePorts, maxReceiveCount = analysisQueue.maxReceiveCount) => {
+export const createAnalysisHandler = (
+  ports: AnalysePorts,
+  maxReceiveCount: number = analysisQueue.maxReceiveCount,
+) => {
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount);
     const parsed = parseJob(record);
@@ -52,7 +63,10 @@ export const createAnalysisHandler = (ports: AnalysePorts, maxReceiveCount = ana
       }
     } catch (error) {
       metrics.addMetric('AnalysisFailures', 'Count', 1);
-      logger.warn('Analysis failed', { reason: failureReason(error), lastAttempt: attempt >= maxReceiveCount });
+      logger.warn('Analysis failed', {
+        reason: failureReason(error),
+        lastAttempt: attempt >= maxReceiveCount,
+      });
       if (attempt >= maxReceiveCount) await recordFinalFailure(parsed, error, ports);
       throw error;
     } finally {

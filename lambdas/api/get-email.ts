@@ -10,7 +10,8 @@ export const createGetEmailHandler = (ports: { emails: EmailRepository; dataKeys
   httpHandler('get-email', async (request) => {
     const principal = requirePrincipal(request);
     const id = request.event.pathParameters?.id ?? '';
-    if (!isEmailId(id)) throw invalidRequest('invalid_email_id', 'An email id is 32 lower-case hex characters');
+    if (!isEmailId(id))
+      throw invalidRequest('invalid_email_id', 'An email id is 32 lower-case hex characters');
     const view = await viewEmail(principal.tenant, id, ports);
     return { statusCode: 200, body: view };
   });

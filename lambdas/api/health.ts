@@ -10,7 +10,9 @@ const probeTimeoutMs = 2000;
 const withTimeout = (promise: Promise<void>): Promise<void> =>
   Promise.race([
     promise,
-    new Promise<void>((_, reject) => setTimeout(() => reject(new Error('timed out')), probeTimeoutMs).unref()),
+    new Promise<void>((_, reject) =>
+      setTimeout(() => reject(new Error('timed out')), probeTimeoutMs).unref(),
+    ),
   ]);
 
 export const createHealthHandler = (probes: readonly HealthProbe[]) =>

@@ -23,7 +23,12 @@ export interface AuthorizerPorts {
 
 const bearer = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/;
 
-const policy = (effect: 'Allow' | 'Deny', principalId: string, resource: string, context: Record<string, string>) =>
+const policy = (
+  effect: 'Allow' | 'Deny',
+  principalId: string,
+  resource: string,
+  context: Record<string, string>,
+) =>
   ({
     principalId,
     policyDocument: {
@@ -34,7 +39,8 @@ const policy = (effect: 'Allow' | 'Deny', principalId: string, resource: string,
   }) satisfies APIGatewayAuthorizerResult;
 
 const authorizationHeader = (event: APIGatewayRequestAuthorizerEvent): string | undefined =>
-  Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1] ?? undefined;
+  Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1] ??
+  undefined;
 
 export const createAuthorizer = (ports: AuthorizerPorts) =>
   middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()

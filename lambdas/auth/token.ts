@@ -16,7 +16,10 @@ export const createTokenHandler = (ports: LoginPorts) =>
   httpHandler('auth-token', async ({ event }) => {
     const body = parseJsonBody(event, credentials);
     try {
-      const issued = await loginWithPassword({ username: body.username.toLowerCase(), password: body.password }, ports);
+      const issued = await loginWithPassword(
+        { username: body.username.toLowerCase(), password: body.password },
+        ports,
+      );
       metrics.addMetric('TokensIssued', 'Count', 1);
       return {
         statusCode: 200,

@@ -13,7 +13,11 @@ const rawBody = (body: string | null, isBase64Encoded: boolean): Uint8Array => {
   if (!isBase64Encoded) return Buffer.from(body, 'utf8');
   // Refuse before decoding: base64 is 4 bytes per 3, so the length alone tells the size.
   if (Math.floor((body.length * 3) / 4) - 2 > maxEmailBytes) {
-    throw new DomainError('payload_too_large', 'email_too_large', `The message exceeds the ${maxEmailBytes}-byte limit`);
+    throw new DomainError(
+      'payload_too_large',
+      'email_too_large',
+      `The message exceeds the ${maxEmailBytes}-byte limit`,
+    );
   }
   return Buffer.from(body, 'base64');
 };
@@ -35,7 +39,11 @@ export const createIngestHandler = (ports: IngestPorts) =>
       { tenant: principal.tenant, raw, source: 'api', maxBytes: maxEmailBytes },
       ports,
     );
-    logger.info('Email accepted', { emailId: result.id, duplicate: result.duplicate, sizeBytes: raw.byteLength });
+    logger.info('Email accepted', {
+      emailId: result.id,
+      duplicate: result.duplicate,
+      sizeBytes: raw.byteLength,
+    });
     if (!result.duplicate) metrics.addMetric('EmailsIngested', 'Count', 1);
     return {
       statusCode: result.duplicate ? 200 : 202,

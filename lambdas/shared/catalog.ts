@@ -5,13 +5,7 @@
  */
 import type { Scope } from './scopes.ts';
 
-export type FunctionName =
-  | 'auth-token'
-  | 'authorizer'
-  | 'ingest-email'
-  | 'get-email'
-  | 'health'
-  | 'analysis';
+export type FunctionName = 'auth-token' | 'authorizer' | 'ingest-email' | 'get-email' | 'health' | 'analysis';
 
 /** What a function may touch. The CDK turns each entry into a least-privilege grant. */
 export interface FunctionAccess {

@@ -73,7 +73,9 @@ const principalFrom = (event: APIGatewayProxyEvent): Principal => {
 const routeFor = (functionName: FunctionName, event: APIGatewayProxyEvent): RouteDefinition => {
   const route = routes.find(
     (candidate) =>
-      candidate.function === functionName && candidate.method === event.httpMethod && candidate.path === event.resource,
+      candidate.function === functionName &&
+      candidate.method === event.httpMethod &&
+      candidate.path === event.resource,
   );
   if (!route) throw new Error(`No route for ${event.httpMethod} ${event.resource} in ${functionName}`);
   return route;
@@ -109,7 +111,10 @@ export const httpHandler = (
         principal = principalFrom(event);
         logger.appendKeys({ tenant: principal.tenant, subject: principal.subject });
         if (!hasAnyScope(principal, route.scopes)) {
-          throw forbidden('insufficient_scope', `This operation needs one of the scopes: ${route.scopes.join(', ')}`);
+          throw forbidden(
+            'insufficient_scope',
+            `This operation needs one of the scopes: ${route.scopes.join(', ')}`,
+          );
         }
       }
       return jsonResponse(await handle({ event, route, principal }));

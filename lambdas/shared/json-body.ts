@@ -7,9 +7,15 @@ import { header } from './http.ts';
 export const parseJsonBody = <T>(event: APIGatewayProxyEvent, schema: z.ZodMiniType<T>): T => {
   const contentType = header(event, 'content-type') ?? '';
   if (!/^application\/json\b/i.test(contentType)) {
-    throw new DomainError('unsupported_media_type', 'unsupported_media_type', 'Send the body as application/json');
+    throw new DomainError(
+      'unsupported_media_type',
+      'unsupported_media_type',
+      'Send the body as application/json',
+    );
   }
-  const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  const text = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
   let value: unknown;
   try {
     value = JSON.parse(text);

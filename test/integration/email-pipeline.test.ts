@@ -24,7 +24,10 @@ const maxBytes = 4 * 1024 * 1024;
 let emails: DynamoDbEmailRepository;
 let tenants: DynamoDbTenantRepository;
 let scanTable: () => Promise<Record<string, unknown>[]>;
-const dataKeys = LocalDataKeyProvider.fromFile(join(mkdtempSync(join(tmpdir(), 'phishx-')), 'master.key'), cryptoRandom);
+const dataKeys = LocalDataKeyProvider.fromFile(
+  join(mkdtempSync(join(tmpdir(), 'phishx-')), 'master.key'),
+  cryptoRandom,
+);
 
 /** Records jobs; can be told to fail the next sends, like an SQS outage. */
 class RecordingQueue implements AnalysisQueue {
@@ -47,7 +50,14 @@ const ingestPorts = (queue: AnalysisQueue) => ({
   random: cryptoRandom,
   parse: parseEmail,
 });
-const analysePorts = () => ({ emails, tenants, dataKeys, clock: systemClock, random: cryptoRandom, analyse: analyseEmail });
+const analysePorts = () => ({
+  emails,
+  tenants,
+  dataKeys,
+  clock: systemClock,
+  random: cryptoRandom,
+  analyse: analyseEmail,
+});
 
 const phish = corpusEmails().find((email) => email.label === 'phish');
 if (!phish) throw new Error('The corpus has no phishing email');
@@ -71,12 +81,28 @@ describe('ingest', () => {
     const items = JSON.stringify(await scanTable(), (_, value) =>
       value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
     );
-    for (const secret of [parsed.subject, parsed.from?.address, parsed.to[0]?.address, parsed.text.slice(0, 40)]) {
+    for (const secret of [
+      parsed.subject,
+      parsed.from?.address,
+      parsed.to[0]?.address,
+      parsed.text.slice(0, 40),
+    ]) {
       if (secret && secret.length > 3) expect(items).not.toContain(secret);
     }
     const stored = await emails.get('acme', result.id);
-    expect(stored).toMatchObject({ status: 'queued', enqueued: true, source: 'api', sizeBytes: raw.byteLength });
-    expect(Object.keys(stored?.fields ?? {}).sort()).toEqual(['body', 'headers', 'recipients', 'sender', 'subject']);
+    expect(stored).toMatchObject({
+      status: 'queued',
+      enqueued: true,
+      source: 'api',
+      sizeBytes: raw.byteLength,
+    });
+    expect(Object.keys(stored?.fields ?? {}).sort()).toEqual([
+      'body',
+      'headers',
+      'recipients',
+      'sender',
+      'subject',
+    ]);
   });
 
   it('answers the same id for the same message and queues it once', async () => {
@@ -159,7 +185,10 @@ describe('analysis', () => {
     // A redriven job may still succeed; its result replaces the failure.
     await analyseQueuedEmail({ tenant: 'failing', id }, analysePorts());
     await recordFinalFailure({ tenant: 'failing', id }, new Error('late'), { emails, clock: systemClock });
-    expect(await viewEmail('failing', id, { emails, dataKeys })).toMatchObject({ status: 'analyzed', failureReason: null });
+    expect(await viewEmail('failing', id, { emails, dataKeys })).toMatchObject({
+      status: 'analyzed',
+      failureReason: null,
+    });
   });
 
   it('refuses a job for an email that does not exist', async () => {

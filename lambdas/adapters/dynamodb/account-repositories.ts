@@ -9,7 +9,9 @@ const putIfAbsent = async (
   item: Record<string, unknown>,
 ): Promise<boolean> => {
   try {
-    await client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await client.send(
+      new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
     return true;
   } catch (error) {
     if (isConditionalCheckFailure(error)) return false;
@@ -18,7 +20,9 @@ const putIfAbsent = async (
 };
 
 const getItem = async (client: DynamoDBDocumentClient, tableName: string, key: Record<string, string>) => {
-  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  const { Item } = await client.send(
+    new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+  );
   return Item;
 };
 
@@ -54,6 +58,10 @@ export class DynamoDbTenantRepository implements TenantRepository {
   }
 
   createIfAbsent(tenant: TenantRecord): Promise<boolean> {
-    return putIfAbsent(this.client, this.tableName, { ...tenantKey(tenant.id), ...tenant, domains: [...tenant.domains] });
+    return putIfAbsent(this.client, this.tableName, {
+      ...tenantKey(tenant.id),
+      ...tenant,
+      domains: [...tenant.domains],
+    });
   }
 }

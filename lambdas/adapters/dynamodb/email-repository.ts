@@ -61,7 +61,9 @@ const fromItem = (item: EmailItem): StoredEmail => ({
         },
       }
     : {}),
-  ...(item.failureReason && item.failedAt ? { failure: { reason: item.failureReason, failedAt: item.failedAt } } : {}),
+  ...(item.failureReason && item.failedAt
+    ? { failure: { reason: item.failureReason, failedAt: item.failedAt } }
+    : {}),
 });
 
 export class DynamoDbEmailRepository implements EmailRepository {
@@ -144,7 +146,12 @@ export class DynamoDbEmailRepository implements EmailRepository {
           UpdateExpression: 'SET #status = :failed, failureReason = :reason, failedAt = :failedAt',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :analyzed',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':analyzed': 'analyzed', ':reason': reason, ':failedAt': failedAt },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':analyzed': 'analyzed',
+            ':reason': reason,
+            ':failedAt': failedAt,
+          },
         }),
       );
     } catch (error) {

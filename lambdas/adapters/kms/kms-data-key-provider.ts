@@ -13,7 +13,11 @@ export class KmsDataKeyProvider implements DataKeyProvider {
 
   async generateDataKey(context: KeyContext): Promise<DataKey> {
     const response = await this.client.send(
-      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: encryptionContext(context) }),
+      new GenerateDataKeyCommand({
+        KeyId: this.keyId,
+        KeySpec: 'AES_256',
+        EncryptionContext: encryptionContext(context),
+      }),
     );
     if (!response.Plaintext || !response.CiphertextBlob || !response.KeyId) {
       throw new Error('KMS GenerateDataKey answered without a key');

@@ -10,7 +10,10 @@ export class SqsAnalysisQueue implements AnalysisQueue {
 
   async enqueue(job: AnalysisJob): Promise<void> {
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ tenant: job.tenant, id: job.id }) }),
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify({ tenant: job.tenant, id: job.id }),
+      }),
     );
   }
 }

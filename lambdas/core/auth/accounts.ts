@@ -24,7 +24,12 @@ export const createTenant = async (
 };
 
 export const createUser = async (
-  user: { readonly username: string; readonly password: string; readonly tenant: string; readonly role: Role },
+  user: {
+    readonly username: string;
+    readonly password: string;
+    readonly tenant: string;
+    readonly role: Role;
+  },
   ports: {
     readonly users: UserRepository;
     readonly clock: Clock;

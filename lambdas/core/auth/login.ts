@@ -9,8 +9,7 @@ import { type IssuedToken, issueAccessToken, type TokenSettings } from './access
 import { verifyPassword } from './passwords.ts';
 
 /** A well-formed hash of a random password at the production cost: verified when a user is unknown. */
-const decoyHash =
-  '$scrypt$ln=17,r=8,p=1$5wdN3K0t3yD6bHCLhGfbWQ$J5GqfY6cC8LJv0bA3D4kW1mZbq2b1x0uQk8mJkqWq3Y';
+const decoyHash = '$scrypt$ln=17,r=8,p=1$5wdN3K0t3yD6bHCLhGfbWQ$J5GqfY6cC8LJv0bA3D4kW1mZbq2b1x0uQk8mJkqWq3Y';
 
 export interface LoginPorts {
   readonly users: UserRepository;
@@ -30,5 +29,10 @@ export const loginWithPassword = async (
   const matches = await verifyPassword(credentials.password, user?.passwordHash ?? decoyHash);
   if (!user || user.disabled || !matches) throw invalidCredentials();
   const key = await ports.signingKeys.current();
-  return issueAccessToken({ subject: user.username, tenant: user.tenant, role: user.role }, key, ports.settings, ports);
+  return issueAccessToken(
+    { subject: user.username, tenant: user.tenant, role: user.role },
+    key,
+    ports.settings,
+    ports,
+  );
 };

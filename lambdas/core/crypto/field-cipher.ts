@@ -80,7 +80,10 @@ export const sealFields = (
   random: RandomSource,
 ): Record<string, Uint8Array> =>
   Object.fromEntries(
-    Object.entries(fields).map(([field, value]) => [field, sealField(value, key, { ...record, field }, random)]),
+    Object.entries(fields).map(([field, value]) => [
+      field,
+      sealField(value, key, { ...record, field }, random),
+    ]),
   );
 
 export const openFields = (

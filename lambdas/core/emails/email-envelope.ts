@@ -57,7 +57,12 @@ export const openEmail = async (
     return {
       email,
       sealFindings: (findings) =>
-        sealField(new TextEncoder().encode(JSON.stringify(findings)), key, { ...where, field: 'findings' }, ports.random),
+        sealField(
+          new TextEncoder().encode(JSON.stringify(findings)),
+          key,
+          { ...where, field: 'findings' },
+          ports.random,
+        ),
       close: () => key.fill(0),
     };
   } catch (error) {
@@ -73,7 +78,10 @@ export const openFindings = async (
 ): Promise<Finding[]> => {
   const key = await dataKeys.decryptDataKey(stored.wrappedKey, keyContext(stored.tenant));
   try {
-    const plain = openField(sealedFindings, key, { ...location(stored.tenant, stored.id), field: 'findings' });
+    const plain = openField(sealedFindings, key, {
+      ...location(stored.tenant, stored.id),
+      field: 'findings',
+    });
     return JSON.parse(Buffer.from(plain).toString('utf8')) as Finding[];
   } finally {
     key.fill(0);

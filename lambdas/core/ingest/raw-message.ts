@@ -36,11 +36,18 @@ const headerSection = (raw: Uint8Array): string => {
 };
 
 export const assertRawEmail = (raw: Uint8Array, maxBytes: number): void => {
-  if (raw.byteLength === 0) throw invalidRequest('empty_body', 'The request body is empty; send one raw RFC 822 message');
+  if (raw.byteLength === 0)
+    throw invalidRequest('empty_body', 'The request body is empty; send one raw RFC 822 message');
   if (raw.byteLength > maxBytes) {
-    throw new DomainError('payload_too_large', 'email_too_large', `The message exceeds the ${maxBytes}-byte limit`);
+    throw new DomainError(
+      'payload_too_large',
+      'email_too_large',
+      `The message exceeds the ${maxBytes}-byte limit`,
+    );
   }
-  const lines = headerSection(raw).replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = headerSection(raw)
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   if (lines[0] !== undefined && mboxSeparator.test(lines[0])) lines.shift();
 
   const names = new Set<string>();

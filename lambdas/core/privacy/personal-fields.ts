@@ -16,7 +16,10 @@ const packed = (value: unknown): Uint8Array => gzipSync(json(value));
 const unpacked = <T>(bytes: Uint8Array): T => JSON.parse(gunzipSync(bytes).toString('utf8')) as T;
 const parsed = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 
-type Body = Omit<ParsedEmail, 'from' | 'sender' | 'replyTo' | 'returnPath' | 'to' | 'cc' | 'bcc' | 'subject' | 'headers'>;
+type Body = Omit<
+  ParsedEmail,
+  'from' | 'sender' | 'replyTo' | 'returnPath' | 'to' | 'cc' | 'bcc' | 'subject' | 'headers'
+>;
 
 export const toPersonalFields = (email: ParsedEmail): PersonalFields => {
   const { from, sender, replyTo, returnPath, to, cc, bcc, subject, headers, ...body } = email;
@@ -75,6 +78,13 @@ const shrink = (email: ParsedEmail): ParsedEmail => {
   }
   if (email.text.length > 1024) return { ...email, text: half(email.text), truncated: true };
   if (email.headers.length > 50) return { ...email, headers: email.headers.slice(0, 50), truncated: true };
-  if (email.attachments.length > 10) return { ...email, attachments: email.attachments.slice(0, 10), truncated: true };
-  return { ...email, html: '', text: half(email.text), subject: email.subject.slice(0, 1000), truncated: true };
+  if (email.attachments.length > 10)
+    return { ...email, attachments: email.attachments.slice(0, 10), truncated: true };
+  return {
+    ...email,
+    html: '',
+    text: half(email.text),
+    subject: email.subject.slice(0, 1000),
+    truncated: true,
+  };
 };

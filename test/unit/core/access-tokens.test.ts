@@ -38,20 +38,30 @@ describe('access tokens', () => {
 
   it('verifies against any key in the trusted set (rotation)', async () => {
     const issued = await issueAccessToken(analyst, key, settings, ports);
-    await expect(verifyAccessToken(issued.token, [otherKey, key], settings, issuedAt)).resolves.toMatchObject({
-      tenant: 'acme',
-    });
+    await expect(verifyAccessToken(issued.token, [otherKey, key], settings, issuedAt)).resolves.toMatchObject(
+      {
+        tenant: 'acme',
+      },
+    );
   });
 
   it('rejects an expired token with token_expired, after the 60 s skew', async () => {
     const issued = await issueAccessToken(analyst, key, settings, ports);
-    await expect(verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:15:59Z'))).resolves.toBeTruthy();
-    await expectCode(verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:16:01Z')), 'token_expired');
+    await expect(
+      verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:15:59Z')),
+    ).resolves.toBeTruthy();
+    await expectCode(
+      verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:16:01Z')),
+      'token_expired',
+    );
   });
 
   it('rejects a token that is not yet valid beyond the skew', async () => {
     const issued = await issueAccessToken(analyst, key, settings, ports);
-    await expectCode(verifyAccessToken(issued.token, [key], settings, at('2026-11-23T09:58:30Z')), 'invalid_token');
+    await expectCode(
+      verifyAccessToken(issued.token, [key], settings, at('2026-11-23T09:58:30Z')),
+      'invalid_token',
+    );
   });
 
   it.each([
@@ -72,7 +82,10 @@ describe('access tokens', () => {
     const [header, payload, signature] = issued.token.split('.') as [string, string, string];
     const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload)));
     const forged = base64url.encode(JSON.stringify({ ...claims, tenant: 'victim', role: 'admin' }));
-    await expectCode(verifyAccessToken(`${header}.${forged}.${signature}`, [key], settings, issuedAt), 'invalid_token');
+    await expectCode(
+      verifyAccessToken(`${header}.${forged}.${signature}`, [key], settings, issuedAt),
+      'invalid_token',
+    );
   });
 
   it('rejects alg none', async () => {
@@ -98,7 +111,10 @@ describe('access tokens', () => {
       .setIssuedAt()
       .setExpirationTime('10m')
       .sign(secret);
-    await expectCode(verifyAccessToken(confused, [key], settings, { now: () => new Date() }), 'invalid_token');
+    await expectCode(
+      verifyAccessToken(confused, [key], settings, { now: () => new Date() }),
+      'invalid_token',
+    );
   });
 
   it('ignores an attacker-supplied jwk header and rejects the token', async () => {

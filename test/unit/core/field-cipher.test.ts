@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { cryptoRandom } from '#adapters/system.ts';
-import { FieldDecryptionError, openField, openFields, sealField, sealFields } from '#core/crypto/field-cipher.ts';
+import {
+  FieldDecryptionError,
+  openField,
+  openFields,
+  sealField,
+  sealFields,
+} from '#core/crypto/field-cipher.ts';
 
 const key = cryptoRandom.bytes(32);
 const where = { tenant: 't1', record: 'email', id: 'e1', field: 'subject' };

@@ -13,7 +13,9 @@ describe('maskPersonalData', () => {
   });
 
   it('masks card, phone and IBAN numbers', () => {
-    expect(maskPersonalData('card 4111 1111 1111 1111 tel +44 20 7946 0958')).toBe('card [number] tel [number]');
+    expect(maskPersonalData('card 4111 1111 1111 1111 tel +44 20 7946 0958')).toBe(
+      'card [number] tel [number]',
+    );
     expect(maskPersonalData('IBAN DE89 3704 0044 0532 0130 00 now')).toBe('IBAN [iban] now');
   });
 

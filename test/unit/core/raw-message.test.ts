@@ -7,9 +7,15 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('assertRawEmail', () => {
   it('accepts a minimal message, with or without an mbox separator and CRLF', () => {
-    expect(() => assertRawEmail(bytes('From: a@example.com\r\nSubject: hi\r\n\r\nbody'), limit)).not.toThrow();
-    expect(() => assertRawEmail(bytes('From a@b Mon Jan 1 2024\nTo: b@example.com\n\nx'), limit)).not.toThrow();
-    expect(() => assertRawEmail(bytes('Subject: folded\n  across lines\nDate: today\n\n'), limit)).not.toThrow();
+    expect(() =>
+      assertRawEmail(bytes('From: a@example.com\r\nSubject: hi\r\n\r\nbody'), limit),
+    ).not.toThrow();
+    expect(() =>
+      assertRawEmail(bytes('From a@b Mon Jan 1 2024\nTo: b@example.com\n\nx'), limit),
+    ).not.toThrow();
+    expect(() =>
+      assertRawEmail(bytes('Subject: folded\n  across lines\nDate: today\n\n'), limit),
+    ).not.toThrow();
   });
 
   it.each([
@@ -21,7 +27,9 @@ describe('assertRawEmail', () => {
     ['a NUL in the header', bytes('From: a@example.com\0\n\nbody'), 'not_an_email'],
     ['a continuation line first', bytes(' Subject: x\n\n'), 'not_an_email'],
   ])('rejects %s with a machine-readable code', (_, raw, code) => {
-    expect(() => assertRawEmail(raw, limit)).toThrow(expect.objectContaining({ kind: 'invalid_request', code }));
+    expect(() => assertRawEmail(raw, limit)).toThrow(
+      expect.objectContaining({ kind: 'invalid_request', code }),
+    );
   });
 
   it('rejects a message over the limit as payload_too_large', () => {

@@ -1,0 +1,233 @@
+/**
+ * The whole pipeline on one machine, on real parts: the real handlers behind a local REST API
+ * server, DynamoDB Local as the database, an in-process queue with SQS semantics feeding the
+ * analysis handler, a local AES-256 key file for KMS and a generated signing key for Secrets
+ * Manager. `npm start` runs it; the end-to-end tests start the same thing on free ports.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { createTenant, createUser } from '#core/auth/accounts.ts';
+import { analyseEmail } from '#core/detection/engine.ts';
+import { parseEmail } from '#core/email/parse-email.ts';
+import type { AnalysisContext, Analysis } from '#core/detection/analysis.ts';
+import type { ParsedEmail } from '#core/email/parsed-email.ts';
+import { isDomainError } from '#core/errors.ts';
+import type { ScryptCost } from '#core/auth/passwords.ts';
+import { createTables } from '#adapters/dynamodb/create-tables.ts';
+import { InProcessQueue, type InProcessQueueOptions } from '#adapters/local/in-process-queue.ts';
+import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
+import { LocalSigningKeys } from '#adapters/local/local-signing-keys.ts';
+import { startRestApiServer } from '#adapters/local/rest-api-server.ts';
+import { cryptoRandom, systemClock } from '#adapters/system.ts';
+import { type FunctionName, routes } from '#shared/catalog.ts';
+import { envNames } from '#shared/env.ts';
+import { mainTable, physicalTableName } from '#shared/tables.ts';
+import { startDynamoDbLocal } from '../scripts/dynamodb-local.mjs';
+
+export const localStage = 'local';
+
+export interface LocalStackOptions {
+  /** Port of the API on 127.0.0.1; 0 picks a free one. */
+  readonly port: number;
+  /** Where keys, the database and the queue live between runs. */
+  readonly stateDir: string;
+  /** Use this DynamoDB (tests share one); otherwise start DynamoDB Local persisting under stateDir. */
+  readonly dynamoDbEndpoint?: string;
+  readonly tenant?: string;
+  readonly admin?: { readonly username: string; readonly password?: string };
+  /** Queue behaviour; tests shorten the timeouts. */
+  readonly queue?: InProcessQueueOptions;
+  /** Replaces the detection engine (tests inject failures). */
+  readonly analyse?: (email: ParsedEmail, context: AnalysisContext) => Analysis;
+  /** Tests lower the scrypt cost for seeded users; production cost otherwise. */
+  readonly passwordCost?: ScryptCost;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly tenant: string;
+  readonly admin: { readonly username: string; readonly password: string; readonly created: boolean };
+  readonly queue: InProcessQueue;
+  stop(): Promise<void>;
+}
+
+let invocations = 0;
+const lambdaContext = (name: FunctionName, timeoutSeconds = 30): Context => {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  invocations += 1;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `phishx-local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:phishx-local-${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: `local-${process.pid}-${invocations}`,
+    logGroupName: `/aws/lambda/phishx-local-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+/** The admin's credentials, kept (mode 0600) so a restart can print them again. */
+const adminCredentials = (stateDir: string, wanted: LocalStackOptions['admin']) => {
+  const file = join(stateDir, 'admin-credentials.json');
+  if (wanted?.password) return { username: wanted.username, password: wanted.password };
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { username: string; password: string };
+    if (!wanted || saved.username === wanted.username) return saved;
+  }
+  const generated = {
+    username: wanted?.username ?? 'admin',
+    password: Buffer.from(cryptoRandom.bytes(18)).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(generated), { mode: 0o600 });
+  return generated;
+};
+
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  const stateDir = resolve(options.stateDir);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    let endpoint = options.dynamoDbEndpoint;
+    if (!endpoint) {
+      const dynamo = await startDynamoDbLocal({
+        port: await freeLoopbackPort(),
+        dbPath: join(stateDir, 'dynamodb'),
+      });
+      stops.push(dynamo.stop);
+      endpoint = dynamo.endpoint;
+    }
+
+    // The handlers read their configuration from the environment, as in AWS: set it before
+    // importing them. Only DynamoDB is reached through the AWS SDK locally.
+    Object.assign(process.env, {
+      [envNames.stage]: localStage,
+      [envNames.tableName]: physicalTableName(localStage, mainTable),
+      [envNames.dynamoDbEndpoint]: endpoint,
+      [envNames.dataKeyId]: 'local',
+      [envNames.queueUrl]: 'local',
+      [envNames.signingSecretId]: 'local',
+      [envNames.jwtIssuer]: 'phishx-local',
+      [envNames.jwtAudience]: 'phishx-api',
+      AWS_REGION: process.env.AWS_REGION ?? 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
+    const dynamo = new DynamoDBClient({ endpoint });
+    await createTables(dynamo, localStage);
+    dynamo.destroy();
+
+    const dataKeys = LocalDataKeyProvider.fromFile(join(stateDir, 'master.key'), cryptoRandom);
+    const signingKeys = await LocalSigningKeys.fromFile(join(stateDir, 'signing-keys.json'));
+    const queue = new InProcessQueue({ statePath: join(stateDir, 'queue.json'), ...options.queue });
+
+    const { aws } = await import('#adapters/aws.ts');
+    const [{ createTokenHandler }, { createAuthorizer }, { createIngestHandler }, { createGetEmailHandler }] =
+      await Promise.all([
+        import('../lambdas/auth/token.ts'),
+        import('../lambdas/auth/authorizer.ts'),
+        import('../lambdas/ingest/http-ingest.ts'),
+        import('../lambdas/api/get-email.ts'),
+      ]);
+    const [{ createHealthHandler }, { createAnalysisHandler }, { tableProbe }] = await Promise.all([
+      import('../lambdas/api/health.ts'),
+      import('../lambdas/analysis/analyse-emails.ts'),
+      import('#adapters/dynamodb/table-probe.ts'),
+    ]);
+
+    const settings = aws.tokenSettings();
+    const ports = { clock: systemClock, random: cryptoRandom };
+    const http = {
+      'auth-token': createTokenHandler({ users: aws.users(), signingKeys, settings, ...ports }),
+      'ingest-email': createIngestHandler({
+        emails: aws.emails(),
+        queue: { enqueue: async (job) => void (await queue.send(JSON.stringify(job))) },
+        dataKeys,
+        parse: parseEmail,
+        ...ports,
+      }),
+      'get-email': createGetEmailHandler({ emails: aws.emails(), dataKeys }),
+      health: createHealthHandler([
+        tableProbe(aws.documentClient(), aws.tableName()),
+        { name: 'queue', check: async () => void queue.stats() },
+        { name: 'keys', check: async () => void (await signingKeys.current()) },
+      ]),
+    } as const;
+    const authorizer = createAuthorizer({ signingKeys, settings, clock: systemClock });
+    const analysis = createAnalysisHandler(
+      {
+        emails: aws.emails(),
+        tenants: aws.tenants(),
+        dataKeys,
+        analyse: options.analyse ?? analyseEmail,
+        ...ports,
+      },
+      queue.maxReceiveCount,
+    );
+
+    // Seed a tenant and its admin, once; a restart keeps them.
+    const tenant = options.tenant ?? 'default';
+    await createTenant(
+      { id: tenant, name: tenant, domains: [] },
+      { tenants: aws.tenants(), clock: systemClock },
+    );
+    const credentials = adminCredentials(stateDir, options.admin);
+    let created = true;
+    try {
+      await createUser(
+        { ...credentials, tenant, role: 'admin' },
+        { users: aws.users(), ...ports, ...(options.passwordCost && { passwordCost: options.passwordCost }) },
+      );
+    } catch (error) {
+      if (!(isDomainError(error) && error.code === 'username_taken')) throw error;
+      created = false;
+    }
+
+    queue.start((event: SQSEvent) => analysis(event, lambdaContext('analysis', 60)));
+    stops.push(() => queue.stop());
+
+    const server = await startRestApiServer({
+      routes,
+      stage: localStage,
+      port: options.port,
+      handlerFor: (name) => {
+        if (name === 'authorizer' || name === 'analysis') throw new Error(`${name} is not an HTTP function`);
+        const handle = http[name];
+        return (event) => handle(event, lambdaContext(name));
+      },
+      authorizer: (event) => authorizer(event, lambdaContext('authorizer')),
+    });
+    stops.push(() => server.close());
+
+    return { url: server.url, tenant, admin: { ...credentials, created }, queue, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};
+
+const freeLoopbackPort = async (): Promise<number> => {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+};
