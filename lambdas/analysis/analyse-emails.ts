@@ -5,10 +5,6 @@
  * the dead-letter queue. No record is acknowledged unless its result is stored.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import {
@@ -21,7 +17,8 @@ import { analyseEmail } from '#core/detection/engine.ts';
 import { aws } from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { analysisQueue } from '#shared/catalog.ts';
-import { logger, metrics, tracer } from '#shared/observability.ts';
+import { observedHandler } from '#shared/middleware.ts';
+import { logger, metrics } from '#shared/observability.ts';
 
 const job = z.object({
   tenant: z.string().check(z.minLength(1)),
@@ -74,14 +71,10 @@ export const createAnalysisHandler = (
     }
   };
 
-  return middy<SQSEvent, SQSBatchResponse>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .handler((event, context) =>
-      // A fresh processor per invocation: its record store must not leak across batches.
-      processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context }),
-    );
+  return observedHandler<SQSEvent, SQSBatchResponse>().handler((event, context) =>
+    // A fresh processor per invocation: its record store must not leak across batches.
+    processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context }),
+  );
 };
 
 export const handler = createAnalysisHandler({

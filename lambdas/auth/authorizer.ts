@@ -4,15 +4,13 @@
  * API's ACCESS_DENIED gateway response turns into `401 {"error":{"code","message"}}`.
  * Results are not cached (TTL 0), so a revoked token stops working at once.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { type TokenSettings, verifyAccessToken } from '#core/auth/access-tokens.ts';
 import { isDomainError } from '#core/errors.ts';
 import type { Clock, SigningKeyStore } from '#core/ports.ts';
 import { aws } from '#adapters/aws.ts';
 import { systemClock } from '#adapters/system.ts';
+import { observedHandler } from '#shared/middleware.ts';
 import { logger, metrics } from '#shared/observability.ts';
 
 export interface AuthorizerPorts {
@@ -43,32 +41,29 @@ const authorizationHeader = (event: APIGatewayRequestAuthorizerEvent): string | 
   undefined;
 
 export const createAuthorizer = (ports: AuthorizerPorts) =>
-  middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
-    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
-    .use(logMetrics(metrics))
-    .handler(async (event) => {
-      const deny = (code: string, message: string) => {
-        metrics.addMetric('AuthFailures', 'Count', 1);
-        logger.info('Token refused', { code });
-        return policy('Deny', 'anonymous', event.methodArn, { code, message });
-      };
-      const token = bearer.exec(authorizationHeader(event)?.trim() ?? '')?.[1];
-      if (!token) return deny('invalid_token', 'Send the header Authorization: Bearer <access token>');
-      try {
-        const keys = await ports.signingKeys.verificationKeys();
-        const principal = await verifyAccessToken(token, keys, ports.settings, ports.clock);
-        return policy('Allow', principal.subject, event.methodArn, {
-          sub: principal.subject,
-          tenant: principal.tenant,
-          role: principal.role,
-          scope: principal.scopes.join(' '),
-          jti: principal.tokenId,
-        });
-      } catch (error) {
-        if (isDomainError(error)) return deny(error.code, error.message);
-        throw error;
-      }
-    });
+  observedHandler<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>().handler(async (event) => {
+    const deny = (code: string, message: string) => {
+      metrics.addMetric('AuthFailures', 'Count', 1);
+      logger.info('Token refused', { code });
+      return policy('Deny', 'anonymous', event.methodArn, { code, message });
+    };
+    const token = bearer.exec(authorizationHeader(event)?.trim() ?? '')?.[1];
+    if (!token) return deny('invalid_token', 'Send the header Authorization: Bearer <access token>');
+    try {
+      const keys = await ports.signingKeys.verificationKeys();
+      const principal = await verifyAccessToken(token, keys, ports.settings, ports.clock);
+      return policy('Allow', principal.subject, event.methodArn, {
+        sub: principal.subject,
+        tenant: principal.tenant,
+        role: principal.role,
+        scope: principal.scopes.join(' '),
+        jti: principal.tokenId,
+      });
+    } catch (error) {
+      if (isDomainError(error)) return deny(error.code, error.message);
+      throw error;
+    }
+  });
 
 export const handler = createAuthorizer({
   signingKeys: aws.signingKeys(),

@@ -4,15 +4,14 @@
  * the handler, typed-error mapping and security headers after it. The error mapper is last, so
  * it sees every error first. A handler returns data; this module turns it into a response.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy, { type MiddlewareObj } from '@middy/core';
+import type middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { hasAnyScope, type Principal } from '#core/auth/principal.ts';
 import { type ErrorKind, forbidden, isDomainError, unauthenticated } from '#core/errors.ts';
 import { type FunctionName, type RouteDefinition, routes } from './catalog.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { observedHandler } from './middleware.ts';
+import { logger } from './observability.ts';
 import { isRole, scopesByRole, type Scope } from './scopes.ts';
 
 export interface HttpRequest {
@@ -99,10 +98,7 @@ export const httpHandler = (
   functionName: FunctionName,
   handle: (request: HttpRequest) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> =>
-  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  observedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(errorMapper())
     .handler(async (event) => {
       const route = routeFor(functionName, event);
