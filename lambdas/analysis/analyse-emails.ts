@@ -46,7 +46,8 @@ export const createAnalysisHandler = (
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount);
     const parsed = parseJob(record);
-    logger.appendKeys({ tenant: parsed.tenant, emailId: parsed.id, attempt });
+    // Records run concurrently: keys go on each line, not on the shared logger.
+    const keys = { tenant: parsed.tenant, emailId: parsed.id, attempt };
     try {
       const outcome = await analyseQueuedEmail(parsed, ports);
       if (outcome.kind === 'analyzed') {
@@ -54,9 +55,13 @@ export const createAnalysisHandler = (
         const verdict = metrics.singleMetric();
         verdict.addDimension('verdict', outcome.analysis.verdict);
         verdict.addMetric('Verdict', 'Count', 1);
-        logger.info('Email analysed', { verdict: outcome.analysis.verdict, score: outcome.analysis.score });
+        logger.info('Email analysed', {
+          ...keys,
+          verdict: outcome.analysis.verdict,
+          score: outcome.analysis.score,
+        });
       } else {
-        logger.info('Email already analysed; duplicate job acknowledged');
+        logger.info('Email already analysed; duplicate job acknowledged', keys);
       }
     } catch (error) {
       metrics.addMetric('AnalysisFailures', 'Count', 1);
@@ -66,8 +71,6 @@ export const createAnalysisHandler = (
       });
       if (attempt >= maxReceiveCount) await recordFinalFailure(parsed, error, ports);
       throw error;
-    } finally {
-      logger.removeKeys(['tenant', 'emailId', 'attempt']);
     }
   };
 
