@@ -7,6 +7,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { aws } from '#adapters/aws.ts';
+import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import {
   type AnalysePorts,
   analyseQueuedEmail,
@@ -14,8 +16,6 @@ import {
   recordFinalFailure,
 } from '#core/analysis/analyse-email.ts';
 import { analyseEmail } from '#core/detection/engine.ts';
-import { aws } from '#adapters/aws.ts';
-import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { analysisQueue } from '#shared/catalog.ts';
 import { observedHandler } from '#shared/middleware.ts';
 import { logger, metrics } from '#shared/observability.ts';

@@ -1,9 +1,10 @@
 /** GET /v1/emails/{id}: the analysis of one of the caller's tenant's emails. */
-import { invalidRequest } from '#core/errors.ts';
+
+import { aws } from '#adapters/aws.ts';
 import { viewEmail } from '#core/emails/email-view.ts';
+import { invalidRequest } from '#core/errors.ts';
 import { isEmailId } from '#core/ingest/ingest-email.ts';
 import type { DataKeyProvider, EmailRepository } from '#core/ports.ts';
-import { aws } from '#adapters/aws.ts';
 import { httpHandler, requirePrincipal } from '#shared/http.ts';
 
 export const createGetEmailHandler = (ports: { emails: EmailRepository; dataKeys: DataKeyProvider }) =>

@@ -1,8 +1,8 @@
 /** POST /v1/auth/token: username and password in, a 15-minute bearer token out. */
 import * as z from 'zod/mini';
-import { type LoginPorts, loginWithPassword } from '#core/auth/login.ts';
 import { aws } from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
+import { type LoginPorts, loginWithPassword } from '#core/auth/login.ts';
 import { httpHandler } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { metrics } from '#shared/observability.ts';

@@ -2,8 +2,9 @@
  * What the domain needs from the outside world. The core depends only on these interfaces;
  * `lambdas/adapters/` makes them real (AWS in functions, local stand-ins in the local runner).
  */
-import type { Analysis, Finding } from './detection/analysis.ts';
+
 import type { Role } from '#shared/scopes.ts';
+import type { Analysis, Finding } from './detection/analysis.ts';
 
 export interface Clock {
   now(): Date;

@@ -1,9 +1,10 @@
 /** POST /v1/emails: one raw RFC 822 message in, `202 {"id","status":"queued"}` out. */
+
+import { aws } from '#adapters/aws.ts';
+import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
 import { DomainError } from '#core/errors.ts';
 import { type IngestPorts, ingestEmail } from '#core/ingest/ingest-email.ts';
-import { aws } from '#adapters/aws.ts';
-import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { maxEmailBytes } from '#shared/catalog.ts';
 import { header, httpHandler, requirePrincipal } from '#shared/http.ts';
 import { logger, metrics } from '#shared/observability.ts';

@@ -12,7 +12,7 @@ import { type ErrorKind, forbidden, isDomainError, unauthenticated } from '#core
 import { type FunctionName, type RouteDefinition, routes } from './catalog.ts';
 import { observedHandler } from './middleware.ts';
 import { logger } from './observability.ts';
-import { isRole, scopesByRole, type Scope } from './scopes.ts';
+import { isRole, type Scope, scopesByRole } from './scopes.ts';
 
 export interface HttpRequest {
   readonly event: APIGatewayProxyEvent;

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { DomainError, invalidRequest } from '#core/errors.ts';
 import { header } from './http.ts';
 

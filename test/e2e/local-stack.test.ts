@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { issueAccessToken } from '#core/auth/access-tokens.ts';
-import { createTenant, createUser } from '#core/auth/accounts.ts';
 import { parseSigningKeySet } from '#adapters/secrets/signing-key-set.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
+import { issueAccessToken } from '#core/auth/access-tokens.ts';
+import { createTenant, createUser } from '#core/auth/accounts.ts';
 import { maxEmailBytes } from '#shared/catalog.ts';
 import { type LocalStack, startLocalStack } from '../../bin/local-stack.ts';
 import { corpusEmails, readCorpusEmail } from '../support/corpus.ts';
@@ -22,11 +22,16 @@ let adminToken: string;
 let url: string;
 
 const raw = (text: string) => new TextEncoder().encode(text);
-const simpleEmail = raw('From: Ana <ana@example.com>\r\nTo: bob@example.org\r\nSubject: Lunch\r\n\r\nNoon?\r\n');
+const simpleEmail = raw(
+  'From: Ana <ana@example.com>\r\nTo: bob@example.org\r\nSubject: Lunch\r\n\r\nNoon?\r\n',
+);
 
 const addUser = async (username: string, tenant: string, role: 'readonly' | 'api_client' | 'admin') => {
   const { aws } = await import('#adapters/aws.ts');
-  await createTenant({ id: tenant, name: tenant, domains: [] }, { tenants: aws.tenants(), clock: systemClock });
+  await createTenant(
+    { id: tenant, name: tenant, domains: [] },
+    { tenants: aws.tenants(), clock: systemClock },
+  );
   const password = 'a-long-enough-password';
   await createUser(
     { username, password, tenant, role },
@@ -80,12 +85,16 @@ describe('the local stack', () => {
       ...all.filter((email) => email.label === 'phish').slice(0, 10),
       ...all.filter((email) => email.label === 'ham').slice(0, 10),
     ];
-    const accepted = await Promise.all(sample.map((email) => postEmail(url, adminToken, readCorpusEmail(email))));
+    const accepted = await Promise.all(
+      sample.map((email) => postEmail(url, adminToken, readCorpusEmail(email))),
+    );
     for (const response of accepted) {
       expect(response.status).toBe(202);
       expect(response.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), status: 'queued' });
     }
-    const results = await Promise.all(accepted.map((response) => waitForAnalysis(url, adminToken, response.body.id)));
+    const results = await Promise.all(
+      accepted.map((response) => waitForAnalysis(url, adminToken, response.body.id)),
+    );
     for (const result of results) {
       expect(result.status).toBe(200);
       expect(result.body).toMatchObject({
@@ -154,7 +163,11 @@ describe('bad input gets the right 4xx, a clear code, and stores nothing', () =>
   });
 
   it('no token → 401 missing_token', async () => {
-    const response = await call(`${url}/v1/emails`, { method: 'POST', contentType: 'message/rfc822', body: simpleEmail });
+    const response = await call(`${url}/v1/emails`, {
+      method: 'POST',
+      contentType: 'message/rfc822',
+      body: simpleEmail,
+    });
     expectError(response, 401, 'missing_token');
   });
 

@@ -7,22 +7,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalysisContext } from '#core/detection/analysis.ts';
-import { analyseEmail } from '#core/detection/engine.ts';
-import type { ParsedEmail } from '#core/email/parsed-email.ts';
-import { viewEmail } from '#core/emails/email-view.ts';
-import { ingestEmail } from '#core/ingest/ingest-email.ts';
-import { parseEmail } from '#core/email/parse-email.ts';
 import { DynamoDbTenantRepository } from '#adapters/dynamodb/account-repositories.ts';
 import { DynamoDbEmailRepository } from '#adapters/dynamodb/email-repository.ts';
 import { InProcessQueue } from '#adapters/local/in-process-queue.ts';
 import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
+import type { AnalysisContext } from '#core/detection/analysis.ts';
+import { analyseEmail } from '#core/detection/engine.ts';
+import { parseEmail } from '#core/email/parse-email.ts';
+import type { ParsedEmail } from '#core/email/parsed-email.ts';
+import { viewEmail } from '#core/emails/email-view.ts';
+import { ingestEmail } from '#core/ingest/ingest-email.ts';
 import { envNames } from '#shared/env.ts';
 import { freshTable } from '../support/local-table.ts';
-import type { Context } from 'aws-lambda';
 
 const maxReceiveCount = 3;
 const dataKeys = LocalDataKeyProvider.fromFile(

@@ -23,7 +23,8 @@ export const login = async (baseUrl: string, username: string, password: string)
     contentType: 'application/json',
     body: JSON.stringify({ username, password }),
   });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200)
+    throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.access_token;
 };
 
@@ -40,7 +41,8 @@ export const waitForAnalysis = async (baseUrl: string, token: string, id: string
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await call<{ status: string }>(`${baseUrl}/v1/emails/${id}`, { token });
-    if (response.status !== 200 || response.body.status !== 'queued' || Date.now() > deadline) return response;
+    if (response.status !== 200 || response.body.status !== 'queued' || Date.now() > deadline)
+      return response;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 };

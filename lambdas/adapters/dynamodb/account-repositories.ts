@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantRecord, TenantRepository, UserRecord, UserRepository } from '#core/ports.ts';
 import { isConditionalCheckFailure } from './document-client.ts';
 import { tenantKey, userKey } from './keys.ts';

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmailRepository, EmailStatus, SealedFields, StoredEmail, StoredResult } from '#core/ports.ts';
 import { isConditionalCheckFailure } from './document-client.ts';
 import { emailKey } from './keys.ts';

@@ -1,4 +1,4 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { HealthProbe } from '#core/ports.ts';
 
 /** A read of a key that never exists: proves the table answers, with read permission only. */

@@ -3,8 +3,8 @@
  * Verification pins the algorithm, type, issuer and audience, and resolves keys only from the
  * trusted key set by `kid` — never from header-supplied `jku`/`jwk`/`x5u`.
  */
-import { errors, importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { isRole, scopesByRole, type Scope } from '#shared/scopes.ts';
+import { errors, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { isRole, type Scope, scopesByRole } from '#shared/scopes.ts';
 import { unauthenticated } from '../errors.ts';
 import type { Clock, RandomSource, SigningKey } from '../ports.ts';
 import type { Principal } from './principal.ts';

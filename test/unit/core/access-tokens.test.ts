@@ -1,4 +1,4 @@
-import { SignJWT, UnsecuredJWT, base64url, decodeProtectedHeader } from 'jose';
+import { base64url, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cryptoRandom } from '#adapters/system.ts';
 import { accessTokenLifetimeSeconds, issueAccessToken, verifyAccessToken } from '#core/auth/access-tokens.ts';
