@@ -1,0 +1,117 @@
+/**
+ * The token signing-key secret, `phishx/<stage>/jwt-signing-key`, and the custom resource that
+ * gives it its first Ed25519 key (lambdas/ops/signing-key-initializer.ts).
+ *
+ * One secret for the stage, created in the primary region and replicated by Secrets Manager to
+ * every secondary region under the same name: a token issued in one region verifies in all of
+ * them, which Route 53 failover needs. Each replica is encrypted with its region's data key.
+ *
+ * An L1 `CfnSecret` on purpose: the L2 `Secret` would store a random password as the first
+ * version (the initializer must find the secret empty) and would add a key-policy statement
+ * with wildcard KMS actions for Secrets Manager; callers here get exact IAM grants instead.
+ */
+import { CustomResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { stageArns, stageNames } from '../config/names.ts';
+import type { StageConfig } from '../config/stage-config.ts';
+import { AppFunction } from './app-function.ts';
+
+export interface SigningKeySecretProps {
+  readonly config: StageConfig;
+  /** The primary region's data key (same stack). */
+  readonly encryptionKey: Key;
+}
+
+export class SigningKeySecret extends Construct {
+  public readonly secret: CfnSecret;
+  public readonly secretName: string;
+  public readonly initializer: AppFunction;
+  public readonly initialization: CustomResource;
+
+  constructor(scope: Construct, id: string, props: SigningKeySecretProps) {
+    super(scope, id);
+    const { config, encryptionKey } = props;
+    const names = stageNames(config);
+    const region = Stack.of(this).region;
+    const removalPolicy = config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.secretName = names.signingSecretName;
+
+    this.secret = new CfnSecret(this, 'Secret', {
+      name: names.signingSecretName,
+      description: `PhishX ${config.stage} access-token signing keys (JSON key set, first key current)`,
+      kmsKeyId: encryptionKey.keyArn,
+      replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
+        region: replicaRegion,
+        kmsKeyId: stageArns(config, replicaRegion).dataKeyAlias,
+      })),
+    });
+    this.secret.applyRemovalPolicy(removalPolicy);
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Signing keys rotate by adding a key to the key set (old tokens must keep verifying), not by ' +
+        'Secrets Manager replacing the value; scheduled rotation is a later issue.',
+    });
+
+    this.initializer = new AppFunction(this, 'Initializer', {
+      config,
+      definition: {
+        name: 'signing-key-initializer',
+        entry: 'lambdas/ops/signing-key-initializer.ts',
+        description: 'Custom resource: stores the first signing key in an empty secret',
+        memoryMb: 256,
+        timeoutSeconds: 30,
+      },
+    });
+    this.initializer.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        resources: [this.secret.ref],
+      }),
+    );
+    // Secrets Manager encrypts and decrypts with the caller's rights, and only for this purpose.
+    this.initializer.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+      }),
+    );
+
+    const frameworkLogGroup = new LogGroup(this, 'ProviderLogGroup', {
+      retention: config.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const frameworkRole = new Role(this, 'ProviderRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Provider framework for the signing-key initializer',
+    });
+    frameworkLogGroup.grantWrite(frameworkRole);
+    const provider = new Provider(this, 'Provider', {
+      onEventHandler: this.initializer,
+      logGroup: frameworkLogGroup,
+      frameworkOnEventRole: frameworkRole,
+    });
+
+    const initializerId = Stack.of(this).getLogicalId(this.initializer.node.defaultChild as CfnFunction);
+    Validations.of(frameworkRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${initializerId}.Arn>:*]`,
+      reason:
+        'The Provider framework may invoke any version of the initializer function, and only that function.',
+    });
+
+    this.initialization = new CustomResource(this, 'Initialization', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::SigningKeyInitializer',
+      // The name, not the ARN: the handler's PhysicalResourceId stays stable across replacements.
+      properties: { SecretId: this.secretName },
+    });
+    this.initialization.node.addDependency(this.secret);
+  }
+}
