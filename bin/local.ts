@@ -31,7 +31,7 @@ PhishX is running at ${url}   (state in .phishx/, Ctrl-C to stop)
 
   tenant    ${tenant}
   admin     ${admin.username}
-  password  ${admin.password}  ${passwordNote}${admin.created ? '' : '\n            (the admin already existed: it keeps the password it was created with)'}
+  password  ${admin.password}  ${passwordNote}${admin.created || !process.env.PHISHX_ADMIN_PASSWORD ? '' : '\n            (this admin already existed: it keeps the password it was first created with)'}
 
 Try it:
 

@@ -4,8 +4,9 @@
  */
 
 const emailPattern = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[\p{L}]{2,}/gu;
-// Card numbers, phone numbers, account numbers: 9+ digits, optionally grouped.
-const longNumberPattern = /\+?\d(?:[ .-]?\d){8,}/g;
+// Card numbers, phone numbers, account numbers: 9+ digits, optionally grouped, standing
+// alone — digits inside an identifier (a hex id, a hash) are not a number.
+const longNumberPattern = /(?<![\p{L}\p{N}_])\+?\d(?:[ .-]?\d){8,}(?![\p{L}\p{N}_])/gu;
 const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
 
 /** `jane.doe@example.com` → `j***@example.com`: the domain stays, it is evidence, not identity. */

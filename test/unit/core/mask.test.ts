@@ -19,6 +19,11 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData('IBAN DE89 3704 0044 0532 0130 00 now')).toBe('IBAN [iban] now');
   });
 
+  it('leaves digits inside identifiers alone', () => {
+    const id = 'email ef7dd9a6a6771c077169638cc142b60d, trace 1-5759e988-bd862e3fe1be46a994272793';
+    expect(maskPersonalData(id)).toBe(id);
+  });
+
   it('leaves ordinary text, short numbers and URLs without addresses alone', () => {
     const text = 'Invoice 2024-113 is due in 3 days: https://example.com/pay?id=42';
     expect(maskPersonalData(text)).toBe(text);
