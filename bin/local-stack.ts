@@ -4,7 +4,7 @@
  * analysis handler, a local AES-256 key file for KMS and a generated signing key for Secrets
  * Manager. `npm start` runs it; the end-to-end tests start the same thing on free ports.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -27,6 +27,9 @@ import { mainTable, physicalTableName } from '#shared/tables.ts';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.mjs';
 
 export const localStage = 'local';
+
+/** Written while the stack runs, for tools such as `npm run admin` (relative to the state dir's parent). */
+export const localRuntimeFile = '.phishx/runtime.json';
 
 export interface LocalStackOptions {
   /** Port of the API on 127.0.0.1; 0 picks a free one. */
@@ -210,6 +213,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       authorizer: (event) => authorizer(event, lambdaContext('authorizer')),
     });
     stops.push(() => server.close());
+
+    const runtimeFile = join(stateDir, 'runtime.json');
+    writeFileSync(runtimeFile, JSON.stringify({ url: server.url, dynamoDbEndpoint: endpoint }), {
+      mode: 0o600,
+    });
+    stops.push(async () => rmSync(runtimeFile, { force: true }));
 
     return { url: server.url, tenant, admin: { ...credentials, created }, queue, stop: stopAll };
   } catch (error) {

@@ -5,6 +5,10 @@
 import { resolve } from 'node:path';
 import { startLocalStack } from './local-stack.ts';
 
+// Node 20 is this project's development runtime (functions run on nodejs22.x): the SDK's
+// notice that future releases need Node 22 is known, and noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number, not "${process.env.PORT}"`);
