@@ -32,7 +32,14 @@ export class MaskingLogFormatter extends LogFormatter {
       function_request_id: context?.awsRequestId,
       xray_trace_id: attributes.xRayTraceId,
     };
-    return new LogItem({ attributes: maskValue({ ...base, ...additional }) as LogAttributes });
+    // Errors arrive as Error instances, whose fields are not enumerable: format them first.
+    const extra = Object.fromEntries(
+      Object.entries(additional).map(([key, value]) => [
+        key,
+        value instanceof Error ? this.formatError(value) : value,
+      ]),
+    );
+    return new LogItem({ attributes: maskValue({ ...base, ...extra }) as LogAttributes });
   }
 
   override formatError(error: Error): LogAttributes {
