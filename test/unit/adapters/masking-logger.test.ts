@@ -5,10 +5,15 @@ import { MaskingLogFormatter } from '#shared/observability.ts';
 describe('MaskingLogFormatter', () => {
   it('masks addresses and numbers in messages, attributes and errors of every log line', () => {
     const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    const capture = (chunk: unknown) => {
       lines.push(String(chunk));
       return true;
-    });
+    };
+    // Errors go to stderr, everything else to stdout.
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+      vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+    ];
     try {
       const logger = new Logger({
         serviceName: 'test',
@@ -21,7 +26,7 @@ describe('MaskingLogFormatter', () => {
       });
       logger.error('failed', new Error('cannot deliver to dave@example.com'));
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
     const output = lines.join('');
     for (const secret of ['jane.doe@', 'bob@', 'carol@', 'dave@', '7946'])
