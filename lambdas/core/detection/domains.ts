@@ -137,7 +137,7 @@ export const brands: readonly Brand[] = [
   b('ING', 'ing diba|ing-diba', 'ing.de ing.com'),
   b('Deutsche Telekom', 'telekom', 'telekom.de t-online.de'),
   b('AT&T', 'at&t|att.net', 'att.com att.net'),
-  b('Verizon', 'verizon', 'verizon.com verizonwireless.com'),
+  b('Verizon', 'verizon', 'verizon.com verizon.net verizonwireless.com'),
   b('Xfinity', 'xfinity|comcast', 'xfinity.com comcast.net comcast.com'),
   b('Costco', 'costco', 'costco.com'),
   b('Walmart', 'walmart', 'walmart.com'),
@@ -244,7 +244,7 @@ export const suspiciousTlds = new Set(
   (
     'zip mov top xyz tk ml ga cf gq icu cyou buzz rest cam sbs cfd click link work live shop online site ' +
     'store fun space website monster quest bond beauty hair skin makeup autos boats yachts motorcycles ' +
-    'homes lol mom pics fit bar ru su cn ws pw cc vip win bid loan racing review date stream download ' +
+    'homes lol mom pics fit bar ru su cn pw vip win bid loan racing review date stream download ' +
     'country kim science party gdn men trade accountant faith cricket webcam xin today lat digital ' +
     'host press support one ink best life world site'
   ).split(/\s+/),

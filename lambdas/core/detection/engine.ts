@@ -13,22 +13,41 @@ import type { Analysis, AnalysisContext, Finding, Verdict, VerdictThresholds } f
 import { buildView } from './features.ts';
 import model from './model/model.json' with { type: 'json' };
 import { allRules } from './rules/index.ts';
+import type { Rule, RuleHit } from './rules/rule.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
 export const defaultThresholds: VerdictThresholds = { quarantine: 50, block: 80 };
 
-interface ModelArtifact {
+/** The trained artifact (see scripts/train.ts and learn.ts). */
+export interface ModelArtifact {
   readonly format: number;
   readonly name: string;
   readonly bias: number;
+  /** Learned logit weight per rule id (rules absent here use their expert weight). */
   readonly weights: Readonly<Record<string, number>>;
+  readonly [extra: string]: unknown;
 }
 
-const artifact = model as ModelArtifact;
+export interface RuleOutcome {
+  readonly rule: Rule;
+  readonly hit: RuleHit;
+}
 
-export const modelHash = createHash('sha256').update(JSON.stringify(artifact)).digest('hex').slice(0, 12);
-export const modelVersion = `engine-${ENGINE_VERSION}+model-${modelHash}`;
+/** Runs every rule on a message: what fired and how strongly, before any weighting. */
+export function evaluateRules(email: ParsedEmail, context: AnalysisContext = {}): RuleOutcome[] {
+  const view = buildView(email);
+  const out: RuleOutcome[] = [];
+  for (const rule of allRules) {
+    try {
+      const hit = rule.evaluate(view, context);
+      if (hit) out.push({ rule, hit });
+    } catch {
+      // a broken rule must not take the verdict down with it
+    }
+  }
+  return out;
+}
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -39,55 +58,58 @@ export function verdictFor(score: number, thresholds: VerdictThresholds = defaul
   return 'allow';
 }
 
-/** Rule contributions (before the intercept) for one message; used by the engine and by training. */
-export function ruleContributions(email: ParsedEmail, context: AnalysisContext = {}): Finding[] {
-  const view = buildView(email);
-  const findings: Finding[] = [];
-  for (const rule of allRules) {
-    let hit: ReturnType<typeof rule.evaluate>;
-    try {
-      hit = rule.evaluate(view, context);
-    } catch {
-      continue; // a broken rule must not take the verdict down with it
-    }
-    if (!hit) continue;
-    const learned = rule.expertOnly ? undefined : artifact.weights[rule.id];
-    const weight = (learned ?? rule.weight) * (hit.strength ?? 1);
-    findings.push({
-      id: rule.id,
-      family: rule.family,
-      severity: rule.severity,
-      weight: round2(weight),
-      evidence: hit.evidence,
-    });
-  }
-  return findings;
+export function versionOf(model: ModelArtifact): string {
+  const hash = createHash('sha256').update(JSON.stringify(model)).digest('hex').slice(0, 12);
+  return `engine-${ENGINE_VERSION}+model-${hash}`;
 }
 
-export function analyseEmail(email: ParsedEmail, context: AnalysisContext = {}): Analysis {
-  let findings: Finding[];
-  try {
-    findings = ruleContributions(email, context);
-  } catch {
-    findings = [
-      {
-        id: 'structure.engine-error',
-        family: 'structure',
-        severity: 'medium',
-        weight: 0,
-        evidence: 'the message could not be analysed in full',
-      },
-    ];
-  }
-  const logit = artifact.bias + findings.reduce((sum, f) => sum + f.weight, 0);
-  const score = Math.max(0, Math.min(100, Math.round(100 * sigmoid(logit))));
-  const ordered = [...findings].sort(
-    (a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.id.localeCompare(b.id),
-  );
-  return {
-    score,
-    verdict: verdictFor(score, context.thresholds ?? defaultThresholds),
-    findings: ordered,
-    modelVersion,
+export type Analyser = (email: ParsedEmail, context?: AnalysisContext) => Analysis;
+
+/** An engine bound to one model artifact (the benchmark scores each fold with its own). */
+export function createEngine(model: ModelArtifact): Analyser {
+  const version = versionOf(model);
+  return (email, context = {}) => {
+    let findings: Finding[];
+    try {
+      findings = evaluateRules(email, context).map(({ rule, hit }) => {
+        const learned = rule.expertOnly ? undefined : model.weights[rule.id];
+        return {
+          id: rule.id,
+          family: rule.family,
+          severity: rule.severity,
+          weight: round2((learned ?? rule.weight) * (hit.strength ?? 1)),
+          evidence: hit.evidence,
+        };
+      });
+    } catch {
+      findings = [
+        {
+          id: 'structure.engine-error',
+          family: 'structure',
+          severity: 'medium',
+          weight: 0,
+          evidence: 'the message could not be analysed in full',
+        },
+      ];
+    }
+    const logit = model.bias + findings.reduce((sum, f) => sum + f.weight, 0);
+    const score = Math.max(0, Math.min(100, Math.round(100 * sigmoid(logit))));
+    const ordered = findings.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.id.localeCompare(b.id));
+    return {
+      score,
+      verdict: verdictFor(score, context.thresholds ?? defaultThresholds),
+      findings: ordered,
+      modelVersion: version,
+    };
   };
+}
+
+export const defaultModel = model as ModelArtifact;
+export const modelVersion = versionOf(defaultModel);
+
+const defaultEngine = createEngine(defaultModel);
+
+/** Analyses one message with the committed model. Never throws. */
+export function analyseEmail(email: ParsedEmail, context: AnalysisContext = {}): Analysis {
+  return defaultEngine(email, context);
 }

@@ -260,6 +260,15 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
   if (headers.filter((h) => h.name === 'from').length > 1) state.defects.push('multiple-from');
   if (headers.length === 0) state.defects.push('no-headers');
   const from = first(email.from);
+  const fromHeader = headers.find((h) => h.name === 'from')?.value;
+  if (fromHeader) {
+    try {
+      if (addressParser(fromHeader, { flatten: true }).filter((a) => a.address).length > 1)
+        state.defects.push('from-multiple-addresses');
+    } catch {
+      /* unreadable From is recorded below */
+    }
+  }
   if (has('from') && !from?.address?.includes('@')) state.defects.push('from-unparseable');
 
   let [html, htmlCut] = clip(email.html ?? '', parseLimits.bodyChars);

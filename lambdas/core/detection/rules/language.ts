@@ -6,7 +6,9 @@
 
 import type { MessageView } from '../features.ts';
 import { maskText } from '../mask.ts';
+import { skeleton } from '../normalise.ts';
 import { defineRule, type Rule, type RuleHit } from './rule.ts';
+import { brandsNamedIn, isBrandDomain } from './sender.ts';
 
 export interface Lexicon {
   readonly patterns: readonly RegExp[];
@@ -34,11 +36,11 @@ export function lexiconHit(text: string, lexicon: readonly RegExp[], need = 1): 
 }
 
 export const credentialLexicon: readonly RegExp[] = [
-  /\b(verify|confirm|validate|update|reactivate|restore|unlock|secure|re-?confirm)\s+(your|the|my)?\s*(account|identity|password|login|credentials|e-?mail|mailbox|information|details|payment|billing|card)/,
-  /\b(sign|log)\s*-?\s*in\s+(to|now|here|below|again)\b/,
+  /\b(verify|confirm|validate|update|reactivate|restore|unlock|re-?confirm)\s+(your|the)\s+(account|identity|password|login|credentials|e-?mail account|mailbox|billing information|payment (details|information|method)|card details)/,
+  /\b(sign|log)\s*-?\s*in\s+(now|below|again) to (verify|confirm|restore|unlock|avoid|keep|reactivate|secure|validate)\b/,
   /\b(enter|provide|submit)\s+(your)?\s*(password|credentials|login|card|pin|ssn|social security)/,
   /\bpassword\s+(expires?|expired|expiration|reset required)/,
-  /\b(mailbox|storage|quota)\s+(is\s+)?(full|almost full|exceeded|limit)/,
+  /\byour (mailbox|e-?mail storage|storage quota)\s+(is\s+)?(full|almost full|exceeded)/,
   /\bunusual\s+(sign-?in|login|activity)\b|\bsuspicious\s+(activity|login|sign-?in)\b/,
   /\b(shared|sent)\s+(a|an)\s+(document|file|folder|fax|voicemail)\s+with\s+you\b/,
   /\bview\s+(the\s+)?(document|file|invoice|message|voicemail)\b/,
@@ -58,36 +60,68 @@ export const credentialLexicon: readonly RegExp[] = [
 
 export const urgencyLexicon: readonly RegExp[] = [
   /\bwithin\s+(24|48|72|12|2|3)\s*(hours|hrs|h)\b|\bin\s+the\s+next\s+(24|48)\s+hours\b/,
-  /\b(urgent|immediately|immediate action|action required|final notice|last chance|last warning|act now|expires? today|time[- ]sensitive)\b/,
-  /\b(account|access|service|card|mailbox)\s+(has been|will be|is|was)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
-  /\b(suspended|deactivated|terminated|permanently (deleted|closed))\b/,
-  /\b(failure to|if you (do not|don't|fail to))\s+\w+/,
+  /\b(urgent action|immediate action|action required|final notice|last warning|act now|expires? today|time[- ]sensitive|respond immediately|urgent response)\b/,
+  /\b(account|access|service|card|mailbox|subscription|membership)\s+(has been|will be|is|was|is temporarily|will be temporarily)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
+  /\b(permanently (deleted|closed|suspended)|temporarily (suspended|on hold|locked))\b/,
+  /\bif you (do not|don't|fail to) (verify|confirm|update|respond|act|pay|validate)\b/,
   // pt
-  /\b(urgente|imediatamente|ultimo aviso|ultima chance|prazo|bloqueio|bloqueado|bloqueada|suspenso|suspensa|cancelamento|sera cancelad[oa]|expira|vence hoje)\b/,
+  /\b(ultimo aviso|ultima chance|sera (bloquead|cancelad|suspens)[oa]|conta (bloqueada|suspensa)|bloqueio (da|de sua|do seu)|evite (o bloqueio|a suspensao)|prazo final|regularize (agora|ja)|vence hoje|pendencia)\b/,
   // es
-  /\b(inmediatamente|ultimo aviso|suspendida|bloqueada|cancelada|caduca|vence hoy)\b/,
+  /\b(ultimo aviso|cuenta (suspendida|bloqueada)|sera (suspendida|bloqueada|cancelada)|vence hoy|de inmediato)\b/,
   // de
-  /\b(sofort|dringend|letzte mahnung|gesperrt|eingeschrankt|deaktiviert|innerhalb von \d+ (stunden|tagen))\b/,
+  /\b(letzte mahnung|konto (wurde|wird) (gesperrt|eingeschrankt|deaktiviert)|innerhalb von (24|48) stunden|umgehend)\b/,
   // fr
-  /\b(immediatement|dernier avis|suspendu|bloque|desactive|sous 24 heures|sous 48 heures)\b/,
+  /\b(dernier avis|compte (sera )?(suspendu|bloque|desactive)|sous (24|48) ?h(eures)?)\b/,
+  // nl / it
+  /\b(laatste herinnering|account (is )?geblokkeerd|ultimo avviso|account (sospeso|bloccato))\b/,
 ];
 
 export const payoffLexicon: readonly RegExp[] = [
-  /\b(congratulations|you('ve| have)? (won|been selected)|winner|claim your (prize|reward|gift)|free (gift|iphone|reward)|you are (the|our) (lucky|selected))\b/,
-  /\b(gift ?card|bitcoin|btc|crypto(currency)?|wallet|seed phrase|recovery phrase|airdrop|usdt|ethereum)\b/,
-  /\b(wire transfer|bank transfer|western union|moneygram|refund of|tax refund|unclaimed (funds|money|inheritance)|inheritance|beneficiary|compensation fund)\b/,
+  /\b(congratulations[!,.]? you('ve| have)? (won|been|are)|you('ve| have)? (won(?!')|been selected)|claim your (prize|reward|gift|tokens?|airdrop)|free (iphone|reward)|you are (the|our) (lucky|selected))\b/,
+  /\b(gift ?card|seed phrase|recovery phrase|secret phrase|airdrop|usdt|connect your wallet|wallet (validation|verification|synchroni[sz]ation))\b/,
+  /\b(wire transfer|western union|moneygram|tax refund|unclaimed (funds|money)|inheritance fund|compensation fund|donation fund)\b/,
   /\b(invoice|payment|order|package|parcel|shipment|delivery)\s+(is\s+)?(overdue|failed|declined|on hold|pending|suspended|could not be delivered|undeliverable)/,
   // pt
-  /\b(parabens|voce (foi|ganhou)|premio|sorteado|resgate|resgatar|pontos expiram|seus pontos|cashback|pix|boleto|fatura (em aberto|pendente|vencida)|encomenda|taxa de (entrega|importacao)|restituicao)\b/,
+  /\b(parabens|voce (foi (selecionad|sorteado)|ganhou)|premio|sorteado|resgate (seus|agora)|resgatar|pontos (expiram|vao expirar)|chave pix|pix copia e cola|via pix|boleto|fatura (em aberto|pendente|vencida)|taxa de (entrega|importacao|liberacao)|restituicao)\b/,
   // es
-  /\b(felicidades|felicitaciones|ha ganado|premio|reembolso|paquete retenido)\b/,
+  /\b(felicidades|felicitaciones|ha ganado|has ganado|reembolso|paquete retenido|su entrega esta pendiente)\b/,
   // de
-  /\b(gewinner|gewonnen|gutschein|gewinnspiel|ruckerstattung|paket (konnte nicht|wird zuruckgesendet)|zollgebuhr)\b/,
+  /\b(gewinner|gewonnen|gutschein|gewinnspiel|ruckerstattung|paket (konnte nicht|wird zuruckgesendet|ist bereit)|zollgebuhr)\b/,
   // fr
-  /\b(felicitations|vous avez gagne|remboursement|colis (en attente|bloque))\b/,
+  /\b(felicitations|vous avez gagne|remboursement|colis (en attente|bloque|vous attend))\b/,
+];
+
+export const advanceFeeLexicon: readonly RegExp[] = [
+  /\b(dear (friend|beloved|beneficiary)|next of kin|consignment box|diplomat(ic)?|barrister|attorney at law|foundation grant)\b/,
+  /\b(\$|us\$|usd|eur|€)\s?\d[\d,.]*\s?(million|m)\b|\b\d[\d,.]*\s?(million)\s?(us )?(dollars|usd|euros)\b/,
+  /\b(business (proposal|collaboration)|investment (opportunity|collaboration)|mutual benefit|your (urgent )?assistance|kindly (reply|respond|get back))\b/,
+  /\b(get back to (me|us)|reply (me|to this) (urgently|asap)|greetings? to you|contact me (via|through|on) (my )?(private )?e-?mail)\b/,
+];
+
+export const spamOfferLexicon: readonly RegExp[] = [
+  /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
+  /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|beauties|brides|girls)|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
+  /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
+  /\b(auto warranty|car warranty|extended warranty|solar panels?|personal loans?|credit score|debt relief|make money (online|fast|from home)|work from home|earn \$?\d+ (per|a) (day|week|hour)|passive income)\b/,
 ];
 
 const text = (v: MessageView) => v.folded;
+
+const LATIN = /[a-z]/i;
+const LOOKALIKE_SCRIPTS = /[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058f\u13a0-\u13ff\u0700-\u074f\u1d00-\u1d7f]/;
+
+/** Words that mix Latin letters with Cyrillic/Greek/Armenian/Cherokee lookalikes or Syriac marks. */
+export function mixedScriptWords(s: string): string[] {
+  const out: string[] = [];
+  for (const w of s.split(/[\s.,;:!?()[\]"'<>/\\|*_-]+/)) {
+    if (w.length >= 3 && LATIN.test(w) && LOOKALIKE_SCRIPTS.test(w)) {
+      out.push(w);
+      if (out.length >= 5) break;
+    }
+  }
+  return out;
+}
+
 
 export const languageRules: readonly Rule[] = [
   defineRule({
@@ -113,5 +147,91 @@ export const languageRules: readonly Rule[] = [
     description: 'The text dangles prizes, refunds, crypto or a stuck payment or parcel.',
     weight: 0.7,
     evaluate: (v) => lexiconHit(text(v), payoffLexicon),
+  }),
+  defineRule({
+    id: 'language.advance-fee',
+    family: 'language',
+    severity: 'medium',
+    description: 'Advance-fee / 419 patterns: millions, beneficiaries, business proposals, "get back to me".',
+    weight: 0.9,
+    evaluate: (v) => lexiconHit(text(v), advanceFeeLexicon),
+  }),
+  defineRule({
+    id: 'language.spam-offer',
+    family: 'language',
+    severity: 'low',
+    description: 'Bulk-spam offers: casino, dating, pills and diets, warranties, loans, easy money.',
+    weight: 0.8,
+    evaluate: (v) => lexiconHit(text(v), spamOfferLexicon),
+  }),
+  defineRule({
+    id: 'language.mixed-script',
+    family: 'language',
+    severity: 'high',
+    description: 'Words in the subject, sender name or text mix Latin with lookalike letters of other scripts.',
+    weight: 2.0,
+    evaluate: (v) => {
+      const head = mixedScriptWords(`${v.email.subject} ${v.displayName}`);
+      const body = head.length ? [] : mixedScriptWords(v.bodyText.slice(0, 4000));
+      const words = head.length ? head : body;
+      if (!words.length) return null;
+      return { evidence: `${words.length} mixed-script word(s), e.g. "${maskText(words[0] ?? '', 30)}"`, strength: head.length ? 1.2 : words.length >= 2 ? 1 : 0.6 };
+    },
+  }),
+  defineRule({
+    id: 'language.digit-letter-swap',
+    family: 'language',
+    severity: 'medium',
+    description: 'Words spelled with digits for letters (IMP0RTANT, C0NSUMER) to dodge filters.',
+    weight: 1.2,
+    evaluate: (v) => {
+      const s = `${v.email.subject} ${v.displayName}`;
+      const m = /\b[A-Z]{2,}[01][A-Z]{2,}\b|\b[A-Z][a-z]+0[a-z]{2,}\b/.exec(s);
+      return m ? { evidence: `"${maskText(m[0], 30)}"` } : null;
+    },
+  }),
+  defineRule({
+    id: 'language.recipient-in-subject',
+    family: 'language',
+    severity: 'low',
+    description: "The subject addresses the recipient by their email address (bulk personalisation).",
+    weight: 0.9,
+    evaluate: (v) => {
+      const subject = v.email.subject.toLowerCase();
+      const hit = v.email.to.find((t) => t.address.length > 3 && subject.includes(t.address.toLowerCase()));
+      return hit ? { evidence: 'subject contains the recipient address' } : null;
+    },
+  }),
+  defineRule({
+    id: 'language.brand-claim-mismatch',
+    family: 'language',
+    severity: 'high',
+    description: 'The subject names a brand and asks for account action, but the sender is not that brand.',
+    weight: 1.3,
+    evaluate: (v) => {
+      if (!v.fromRoot) return null;
+      const named = brandsNamedIn(v.subjectFolded);
+      if (!named.length || named.some((b) => isBrandDomain(b, v.fromRoot))) return null;
+      const pressure = lexiconHit(v.folded, credentialLexicon) ?? lexiconHit(v.folded, urgencyLexicon);
+      if (!pressure) return null;
+      return { evidence: `subject names ${named[0]?.name}; sent from ${v.fromRoot}` };
+    },
+  }),
+  defineRule({
+    id: 'language.obfuscated-brand',
+    family: 'language',
+    severity: 'high',
+    description: 'The sender name or subject spells a brand with lookalike characters (CoinbaseWaIIet, PayPaI).',
+    weight: 1.6,
+    evaluate: (v) => {
+      const raw = `${v.displayName} ${v.email.subject}`;
+      const folded = `${v.displayFolded} ${v.subjectFolded}`;
+      const sk = skeleton(folded.replace(/\s+/g, ''));
+      for (const term of ['paypal', 'coinbase', 'microsoft', 'netflix', 'amazon', 'apple', 'wallet', 'office', 'outlook', 'metamask', 'binance', 'docusign', 'account']) {
+        if (folded.includes(term)) continue;
+        if (sk.includes(skeleton(term)) && raw.length < 400) return { evidence: `"${maskText(raw, 60)}" spells ${term}` };
+      }
+      return null;
+    },
   }),
 ];

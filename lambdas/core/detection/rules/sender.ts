@@ -147,9 +147,13 @@ export const senderRules: readonly Rule[] = [
     description: 'The display name contains an address or domain other than the real sender domain.',
     weight: 1.2,
     evaluate: (v) => {
-      const m = /([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})(?![a-z0-9])/i.exec(v.displayName);
-      if (!m?.[1] || !v.fromRoot) return null;
-      const shown = rootDomain(m[1].toLowerCase());
+      // An address in the display name ("service@paypal.com" <x@elsewhere>) or a URL-like host.
+      const m = /@((?:[a-z0-9-]+\.)+[a-z]{2,})(?![a-z0-9])|(?:https?:\/\/|www\.)((?:[a-z0-9-]+\.)+[a-z]{2,})/i.exec(
+        v.displayName,
+      );
+      const shownHost = m?.[1] ?? m?.[2];
+      if (!shownHost || !v.fromRoot) return null;
+      const shown = rootDomain(shownHost.toLowerCase());
       if (shown === v.fromRoot || !/\.[a-z]{2,}$/i.test(shown)) return null;
       return { evidence: `display name shows ${shown}, sent from ${v.fromRoot}` };
     },
@@ -180,6 +184,7 @@ export const senderRules: readonly Rule[] = [
       if (d.includes('missing-from')) return { evidence: 'no From header' };
       if (d.includes('from-unparseable')) return { evidence: 'From is not a valid address' };
       if (d.includes('multiple-from')) return { evidence: 'several From headers' };
+      if (d.includes('from-multiple-addresses')) return { evidence: 'From lists several addresses' };
       return null;
     },
   }),

@@ -25,15 +25,7 @@ const isRedirector = (root: string, host: string) =>
   redirectors.has(host) ||
   /^(click|links?|track|trk|email|e|em|go|t|r|url\d*)\./.test(host);
 
-const HOST_IN_TEXT = /(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]|$|\s)/i;
-
-function base64(s: string): string {
-  try {
-    return btoa(s).replace(/=+$/, '').toLowerCase();
-  } catch {
-    return '';
-  }
-}
+const SHOWN_URL = /^(?:https?:\/\/|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#][^\s]*)?$/i;
 
 function webLinks(v: MessageView): Link[] {
   return v.links.filter((l) => l.host);
@@ -54,12 +46,15 @@ export const urlRules: readonly Rule[] = [
     evaluate: (v) => {
       const hit = first(webLinks(v), (l) => {
         if (l.source !== 'html' || !l.text) return false;
-        const m = HOST_IN_TEXT.exec(l.text);
+        // The visible text must itself read as an address (a URL or a bare host), not a title.
+        const m = SHOWN_URL.exec(l.text.trim());
         if (!m?.[1]) return false;
         const shown = m[1].toLowerCase();
         if (!/\.(com|net|org|[a-z]{2}|info|biz|io|app|co)$/.test(shown)) return false;
         const shownRoot = rootDomain(shown);
         if (shownRoot === l.root || isRedirector(l.root, l.host)) return false;
+        // A bare name without scheme or www. that the href's path repeats is a label, not a lie.
+        if (!/^(https?:\/\/|www\.)/i.test(l.text.trim()) && l.url.toLowerCase().includes(shownRoot.split('.')[0] ?? '')) return false;
         return true;
       });
       return hit ? { evidence: `text "${maskUrl(hit.text, 60)}" → ${maskUrl(hit.url, 80)}` } : null;
@@ -204,27 +199,6 @@ export const urlRules: readonly Rule[] = [
         ),
       );
       return hit ? { evidence: maskUrl(hit.url) } : null;
-    },
-  }),
-  defineRule({
-    id: 'url.recipient-in-link',
-    family: 'url',
-    severity: 'medium',
-    description: "The recipient's own address is embedded in a link (a personalised phishing kit).",
-    weight: 0.9,
-    evaluate: (v) => {
-      const rcpt = v.email.to
-        .map((t) => t.address.toLowerCase())
-        .filter((a) => a.includes('@') && a.length > 5);
-      if (!rcpt.length) return null;
-      const variants = rcpt
-        .flatMap((a) => [a, encodeURIComponent(a).toLowerCase(), base64(a)])
-        .filter(Boolean);
-      const hit = first(webLinks(v), (l) => {
-        const q = l.url.toLowerCase();
-        return variants.some((x) => q.includes(x.toLowerCase()));
-      });
-      return hit ? { evidence: `${maskUrl(hit.url)} carries the recipient address` } : null;
     },
   }),
 ];

@@ -1,0 +1,130 @@
+/** HTML family: forms, scripts, hidden text, invisible characters, obfuscation, image-only bodies. */
+import { decodeEntities } from '../features.ts';
+import { hasInvisible } from '../normalise.ts';
+import { maskText } from '../mask.ts';
+import { defineRule, type Rule } from './rule.ts';
+
+const HIDDEN_BLOCK =
+  /<([a-z0-9]+)\b[^>]*style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\s*[;"']|opacity\s*:\s*0(?:\.0+)?\s*[;"'])[^"']*["'][^>]*>([\s\S]{0,20000}?)<\/\1\s*>/gi;
+
+/** Words of text a reader cannot see (display:none, zero font, zero opacity). */
+export function hiddenWords(html: string): { words: number; sample: string } {
+  let words = 0;
+  let sample = '';
+  HIDDEN_BLOCK.lastIndex = 0;
+  let m: RegExpExecArray | null = HIDDEN_BLOCK.exec(html);
+  let guard = 0;
+  while (m && guard++ < 200) {
+    const text = decodeEntities((m[2] ?? '').replace(/<[^>]*>/g, ' ')).replace(/[\s\u200b-\u200d\u00a0\u034f]+/g, ' ').trim();
+    const n = text ? text.split(' ').filter((w) => /[a-z]{2,}/i.test(w)).length : 0;
+    words += n;
+    if (!sample && n >= 5) sample = text;
+    m = HIDDEN_BLOCK.exec(html);
+  }
+  return { words, sample };
+}
+
+export const htmlRules: readonly Rule[] = [
+  defineRule({
+    id: 'html.form',
+    family: 'html',
+    severity: 'high',
+    description: 'The message body contains a form (credentials typed into an email).',
+    weight: 1.5,
+    evaluate: (v) => {
+      if (!/<form\b/i.test(v.html)) return null;
+      const pw = /type\s*=\s*["']?password/i.test(v.html);
+      return { evidence: pw ? 'form with a password field' : 'form in the body', strength: pw ? 1.5 : 1 };
+    },
+  }),
+  defineRule({
+    id: 'html.script',
+    family: 'html',
+    severity: 'medium',
+    description: 'The message body contains script or inline event handlers.',
+    weight: 0.8,
+    evaluate: (v) =>
+      /<script\b|\son(load|error|click|mouseover)\s*=/i.test(v.html) ? { evidence: 'script in the HTML body' } : null,
+  }),
+  defineRule({
+    id: 'html.hidden-text',
+    family: 'html',
+    severity: 'medium',
+    description: 'A large amount of text is hidden from the reader (filter-evasion "salad").',
+    weight: 1.0,
+    evaluate: (v) => {
+      if (!v.html) return null;
+      const { words, sample } = hiddenWords(v.html);
+      // Newsletters hide a one-line preheader; salad is much longer.
+      if (words < 40) return null;
+      return { evidence: `${words} hidden words, e.g. "${maskText(sample, 50)}"`, strength: words >= 150 ? 1.5 : 1 };
+    },
+  }),
+  defineRule({
+    id: 'html.invisible-characters',
+    family: 'html',
+    severity: 'medium',
+    description: 'Zero-width or invisible characters break up words in the visible text or subject.',
+    weight: 0.9,
+    evaluate: (v) => {
+      // Inside a word (letter-invisible-letter), not the &zwnj; padding of preheaders.
+      const re = /\p{L}[\u00ad\u200b-\u200d\u2060\ufeff\u034f]+\p{L}/u;
+      const subject = v.email.subject;
+      if (re.test(subject)) return { evidence: 'invisible characters inside words of the subject', strength: 1.3 };
+      const m = re.exec(v.bodyText);
+      if (!m) return null;
+      const count = (v.bodyText.match(/\p{L}[\u00ad\u200b-\u200d\u2060\ufeff\u034f]+\p{L}/gu) ?? []).length;
+      return count >= 3 ? { evidence: `${count} words broken by invisible characters` } : null;
+    },
+  }),
+  defineRule({
+    id: 'html.image-only',
+    family: 'html',
+    severity: 'low',
+    description: 'The body is essentially a linked image with almost no text (OCR-evasion lure).',
+    weight: 0.6,
+    evaluate: (v) => {
+      if (!v.html) return null;
+      const text = v.bodyText.replace(/\s+/g, ' ').trim();
+      const imgs = (v.html.match(/<img\b/gi) ?? []).length;
+      if (imgs === 0 || imgs > 3 || text.length > 60) return null;
+      const linkedImage = v.links.some((l) => l.imageOnly);
+      return linkedImage ? { evidence: `${imgs} image(s), ${text.length} characters of text` } : null;
+    },
+  }),
+  defineRule({
+    id: 'html.entity-obfuscation',
+    family: 'html',
+    severity: 'low',
+    description: 'Plain letters are written as numeric character references to dodge filters.',
+    weight: 0.7,
+    evaluate: (v) => {
+      const m = v.html.match(/&#(x0*(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a])|0*(6[5-9]|[7-9][0-9]|1[01][0-9]|12[0-2]));/gi);
+      return m && m.length >= 15 ? { evidence: `${m.length} letters written as character references` } : null;
+    },
+  }),
+  defineRule({
+    id: 'html.base64-blob',
+    family: 'html',
+    severity: 'medium',
+    description: 'The HTML carries a large inline base64 blob outside images (smuggling).',
+    weight: 1.0,
+    evaluate: (v) => {
+      const html = v.html.replace(/src\s*=\s*["']data:image\/[^"']+["']/gi, '');
+      return /data:(application|text)\/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{400,}|atob\(\s*["'][A-Za-z0-9+/=]{400,}/i.test(html)
+        ? { evidence: 'inline base64 document or script payload' }
+        : null;
+    },
+  }),
+  defineRule({
+    id: 'html.meta-refresh',
+    family: 'html',
+    severity: 'medium',
+    description: 'The HTML redirects by itself (meta refresh or script location change).',
+    weight: 0.9,
+    evaluate: (v) =>
+      /http-equiv\s*=\s*["']?refresh|window\.location(\.href)?\s*=|location\.replace\(/i.test(v.html)
+        ? { evidence: 'self-redirecting HTML' }
+        : null,
+  }),
+];
