@@ -46,10 +46,14 @@ export class SigningKeySecret extends Construct {
       name: names.signingSecretName,
       description: `PhishX ${config.stage} access-token signing keys (JSON key set, first key current)`,
       kmsKeyId: encryptionKey.keyArn,
-      replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
-        region: replicaRegion,
-        kmsKeyId: stageArns(config, replicaRegion).dataKeyAlias,
-      })),
+      ...(config.secondaryRegions.length > 0
+        ? {
+            replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
+              region: replicaRegion,
+              kmsKeyId: stageArns(config, replicaRegion).dataKeyAlias,
+            })),
+          }
+        : {}),
     });
     this.secret.applyRemovalPolicy(removalPolicy);
     Validations.of(this.secret).acknowledge({

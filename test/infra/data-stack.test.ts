@@ -1,0 +1,194 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { mainTable } from '../../lambdas/shared/tables.ts';
+import { stageNames } from '../../lib/config/names.ts';
+import { buildStage, resourceOf, resourcesOf, referencedId } from './support.ts';
+
+const dev = buildStage('dev');
+const prod = buildStage('prod');
+
+describe.each([
+  ['dev', dev],
+  ['prod', prod],
+])('data stack (%s)', (stage, built) => {
+  const template = built.template(built.dataStack);
+  const names = stageNames(built.config);
+  const [tableId, table] = resourcesOf(template, 'AWS::DynamoDB::GlobalTable')[0] ?? [];
+  const [keyId] = resourcesOf(template, 'AWS::KMS::Key')[0] ?? [];
+
+  it('lives in the primary region', () => {
+    expect(built.dataStack.region).toBe(built.config.primaryRegion);
+    expect(built.dataStack.account).toBe(built.config.account);
+  });
+
+  it('has one on-demand global table named after the stage, keyed as defined', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: names.tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: mainTable.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: mainTable.sortKey?.name, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: mainTable.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  it('encrypts the table with the customer-managed data key, and has PITR in every replica', () => {
+    expect(tableId).toBeDefined();
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+    });
+    const replicas = (table?.Properties?.Replicas ?? []) as Record<string, unknown>[];
+    expect(replicas.map((replica) => replica.Region).sort()).toEqual(
+      [built.config.primaryRegion, ...built.config.secondaryRegions].sort(),
+    );
+    for (const replica of replicas) {
+      expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      const sseKey = (replica.SSESpecification as { KMSMasterKeyId: unknown }).KMSMasterKeyId;
+      if (replica.Region === built.config.primaryRegion) {
+        expect(referencedId(sseKey)).toBe(keyId);
+      } else {
+        expect(sseKey).toBe(
+          `arn:aws:kms:${replica.Region}:${built.config.account}:alias/${`phishx-${stage}-data`}`,
+        );
+      }
+    }
+  });
+
+  it(`${stage === 'dev' ? 'may delete' : 'protects'} the table`, () => {
+    const replicas = (table?.Properties?.Replicas ?? []) as Record<string, unknown>[];
+    for (const replica of replicas) expect(replica.DeletionProtectionEnabled).toBe(built.config.protectData);
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: built.config.protectData ? 'Retain' : 'Delete',
+    });
+  });
+
+  it('creates the data key with rotation under the stage alias', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeySpec: 'SYMMETRIC_DEFAULT',
+    });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: built.config.protectData ? 'Retain' : 'Delete' });
+    const [[, alias] = []] = resourcesOf(template, 'AWS::KMS::Alias');
+    expect(alias?.Properties?.AliasName).toBe(names.dataKeyAlias);
+    expect(referencedId(alias?.Properties?.TargetKeyId)).toBe(keyId);
+  });
+
+  it('creates the signing-key secret empty, encrypted with the data key, replicated to every secondary region', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: names.signingSecretName,
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      GenerateSecretString: Match.absent(),
+      SecretString: Match.absent(),
+      ReplicaRegions:
+        built.config.secondaryRegions.length === 0
+          ? Match.absent()
+          : built.config.secondaryRegions.map((region) => ({
+              Region: region,
+              KmsKeyId: `arn:aws:kms:${region}:${built.config.account}:${names.dataKeyAlias}`,
+            })),
+    });
+  });
+
+  it('initializes the secret with a custom resource backed by the initializer function', () => {
+    const [secretId] = resourcesOf(template, 'AWS::SecretsManager::Secret')[0] ?? [];
+    template.hasResource('Custom::SigningKeyInitializer', {
+      Properties: { SecretId: names.signingSecretName, ServiceToken: Match.anyValue() },
+      DependsOn: Match.arrayWith([secretId]),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: names.functionName('signing-key-initializer'),
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+    });
+  });
+
+  it('lets the initializer read and write only that secret, and use the key only through Secrets Manager', () => {
+    const [secretId] = resourcesOf(template, 'AWS::SecretsManager::Secret')[0] ?? [];
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+            Resource: { Ref: secretId },
+          },
+          {
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            Condition: {
+              StringEquals: {
+                'kms:ViaService': `secretsmanager.${built.config.primaryRegion}.amazonaws.com`,
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe('data keys in secondary regions', () => {
+  it('dev has none', () => {
+    expect(dev.dataKeyStacks.size).toBe(0);
+  });
+
+  it('prod has one per secondary region, with rotation, retained, under the same alias', () => {
+    expect([...prod.dataKeyStacks.keys()]).toEqual(prod.config.secondaryRegions);
+    for (const [region, stack] of prod.dataKeyStacks) {
+      expect(stack.region).toBe(region);
+      const template = prod.template(stack);
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+      template.hasResourceProperties('AWS::KMS::Alias', { AliasName: stageNames(prod.config).dataKeyAlias });
+    }
+  });
+
+  it('deploy before the data stack, whose replicas use them', () => {
+    const dependencies = prod.dataStack.dependencies.map((stack) => stack.stackName);
+    expect(dependencies.sort()).toEqual(
+      [...prod.dataKeyStacks.values()].map((stack) => stack.stackName).sort(),
+    );
+  });
+});
+
+describe('stateful resources stay in data stacks', () => {
+  it.each([
+    ['dev', dev],
+    ['prod', prod],
+  ])('no regional stack (%s) has a table or a secret', (_stage, built) => {
+    for (const stack of built.regionalStacks.values()) {
+      const template = built.template(stack);
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+      template.resourceCountIs('AWS::DynamoDB::Table', 0);
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    }
+  });
+
+  it('templates reference nothing across stacks or regions (no exports, imports or parameters)', () => {
+    for (const built of [dev, prod]) {
+      for (const [name, template] of built.templates) {
+        const json = JSON.stringify(template.toJSON());
+        expect(json, name).not.toContain('Fn::ImportValue');
+        const outputs = Object.values(template.toJSON().Outputs ?? {}) as { Export?: unknown }[];
+        expect(
+          outputs.filter((output) => output.Export !== undefined),
+          name,
+        ).toEqual([]);
+        expect(
+          Object.keys(template.toJSON().Parameters ?? {}).filter((p) => p !== 'BootstrapVersion'),
+          name,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it('resource lookup helper finds the table', () => {
+    const [tableId] = resourcesOf(prod.template(prod.dataStack), 'AWS::DynamoDB::GlobalTable')[0] ?? [];
+    expect(resourceOf(prod.template(prod.dataStack), tableId ?? '').Type).toBe('AWS::DynamoDB::GlobalTable');
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * Least privilege, checked on the synthesized templates of every stage: no wildcard actions
+ * anywhere, and each function may do exactly what its catalog `access` says.
+ */
+import { describe, expect, it } from 'vitest';
+import { type FunctionAccess, functions } from '../../lambdas/shared/catalog.ts';
+import { stageNames } from '../../lib/config/names.ts';
+import {
+  asArray,
+  type BuiltStage,
+  buildStage,
+  type PolicyStatementJson,
+  referencedId,
+  resourceOf,
+  resourcesOf,
+  statementsIn,
+} from './support.ts';
+
+const stagesUnderTest: [string, BuiltStage][] = [
+  ['dev', buildStage('dev')],
+  ['prod', buildStage('prod')],
+];
+const catalog = Object.values(functions);
+
+/** The actions each kind of access needs, written out independently of the construct. */
+const always = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+];
+const tableRead = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+];
+const tableWrite = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+];
+const queueSend = ['sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt'];
+const queueConsume = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'kms:Decrypt',
+];
+const signingKeyRead = ['secretsmanager:GetSecretValue', 'kms:Decrypt'];
+
+const expectedActions = (access: FunctionAccess): string[] =>
+  [
+    ...new Set([
+      ...always,
+      ...(access.table ? tableRead : []),
+      ...(access.table === 'readwrite' ? tableWrite : []),
+      ...(access.queue === 'send' ? queueSend : []),
+      ...(access.queue === 'consume' ? queueConsume : []),
+      ...(access.dataKeys?.includes('encrypt') ? ['kms:GenerateDataKey'] : []),
+      ...(access.dataKeys?.includes('decrypt') ? ['kms:Decrypt'] : []),
+      ...(access.signingKey === 'read' ? signingKeyRead : []),
+    ]),
+  ].sort();
+
+const isWildcardAction = (action: string) => action.includes('*');
+const allowStatements = (statements: PolicyStatementJson[]) =>
+  statements.filter((statement) => statement.Effect === 'Allow');
+
+describe.each(stagesUnderTest)('least privilege (%s)', (_stage, built) => {
+  const names = stageNames(built.config);
+
+  it('no identity policy anywhere allows a wildcard action or uses NotAction', () => {
+    for (const [stackName, template] of built.templates) {
+      const identityPolicies = [
+        ...resourcesOf(template, 'AWS::IAM::Policy'),
+        ...resourcesOf(template, 'AWS::IAM::ManagedPolicy'),
+        ...resourcesOf(template, 'AWS::IAM::Role').map(
+          ([id, role]) => [id, { ...role, Properties: { Policies: role.Properties?.Policies } }] as const,
+        ),
+      ];
+      for (const [id, policy] of identityPolicies) {
+        for (const statement of statementsIn(policy.Properties)) {
+          expect(statement.NotAction, `${stackName}/${id}`).toBeUndefined();
+          for (const action of asArray(statement.Action)) {
+            expect(isWildcardAction(action), `${stackName}/${id} allows ${action}`).toBe(false);
+          }
+        }
+      }
+    }
+  });
+
+  it('no resource policy allows a wildcard action, except the key-policy delegation to the account', () => {
+    for (const [stackName, template] of built.templates) {
+      for (const [id, resource] of resourcesOf(template)) {
+        if (resource.Type.startsWith('AWS::IAM::')) continue;
+        for (const statement of allowStatements(statementsIn(resource.Properties))) {
+          const wildcards = asArray(statement.Action).filter(isWildcardAction);
+          if (wildcards.length === 0) continue;
+          // The default KMS key policy: the account root may use IAM policies to grant key access.
+          // It grants nothing by itself; every grant above is an IAM policy without wildcards.
+          expect(resource.Type, `${stackName}/${id}`).toBe('AWS::KMS::Key');
+          expect(wildcards).toEqual(['kms:*']);
+          expect(JSON.stringify(statement.Principal), `${stackName}/${id}`).toMatch(
+            new RegExp(`:iam::${built.config.account}:root`),
+          );
+          expect(statement.Condition).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  for (const [region, stack] of built.regionalStacks) {
+    describe(`functions in ${region}`, () => {
+      const template = built.template(stack);
+      const statementsOf = (functionName: string): PolicyStatementJson[] => {
+        const [, fn] =
+          resourcesOf(template, 'AWS::Lambda::Function').find(
+            ([, resource]) => resource.Properties?.FunctionName === names.functionName(functionName),
+          ) ?? [];
+        const roleId = referencedId(fn?.Properties?.Role);
+        expect(roleId).toBeDefined();
+        const role = resourceOf(template, roleId ?? '');
+        expect(role.Properties?.ManagedPolicyArns, `${functionName} has managed policies`).toBeUndefined();
+        const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, policy]) =>
+          asArray(policy.Properties?.Roles).some((entry) => referencedId(entry) === roleId),
+        );
+        for (const [, policy] of policies) expect(asArray(policy.Properties?.Roles)).toHaveLength(1);
+        return policies.flatMap(([, policy]) => statementsIn(policy.Properties));
+      };
+      const actionsOf = (functionName: string) =>
+        [...new Set(statementsOf(functionName).flatMap((statement) => asArray(statement.Action)))].sort();
+
+      it.each(catalog)('$name may do exactly what its catalog access implies', (definition) => {
+        expect(actionsOf(definition.name)).toEqual(expectedActions(definition.access));
+      });
+
+      it('get-email cannot write the table or generate data keys', () => {
+        const actions = actionsOf('get-email');
+        expect(actions).not.toContain('dynamodb:PutItem');
+        expect(actions).not.toContain('dynamodb:UpdateItem');
+        expect(actions).not.toContain('kms:GenerateDataKey');
+      });
+
+      it('the authorizer cannot touch the table, the queue or data keys', () => {
+        const statements = statementsOf('authorizer');
+        const actions = statements.flatMap((statement) => asArray(statement.Action));
+        expect(actions.filter((action) => /^(dynamodb|sqs):/.test(action))).toEqual([]);
+        expect(actions).not.toContain('kms:GenerateDataKey');
+        expect(JSON.stringify(statements)).not.toContain(names.tableName);
+      });
+
+      it('no function scans the table (keys start with the tenant; a scan crosses tenants)', () => {
+        for (const definition of catalog) expect(actionsOf(definition.name)).not.toContain('dynamodb:Scan');
+      });
+
+      it.each(catalog)(
+        '$name uses the data key only via DynamoDB/Secrets Manager or with a {tenant, purpose} context',
+        (definition) => {
+          const dataKeyStatements = statementsOf(definition.name).filter((statement) =>
+            JSON.stringify(statement.Condition ?? {}).includes('kms:ResourceAliases'),
+          );
+          for (const statement of dataKeyStatements) {
+            expect(statement.Condition?.['ForAnyValue:StringEquals']).toEqual({
+              'kms:ResourceAliases': names.dataKeyAlias,
+            });
+            const viaService = statement.Condition?.StringEquals?.['kms:ViaService'];
+            if (viaService !== undefined) {
+              expect(viaService).toMatch(
+                new RegExp(`^(dynamodb|secretsmanager)\\.${region}\\.amazonaws\\.com$`),
+              );
+            } else {
+              expect(statement.Condition?.['ForAllValues:StringEquals']).toEqual({
+                'kms:EncryptionContextKeys': ['tenant', 'purpose'],
+              });
+              expect(statement.Condition?.Null).toEqual({
+                'kms:EncryptionContext:tenant': 'false',
+                'kms:EncryptionContext:purpose': 'false',
+              });
+            }
+          }
+        },
+      );
+
+      it('table grants name the local replica only', () => {
+        for (const definition of catalog.filter((entry) => entry.access.table)) {
+          const tableStatements = statementsOf(definition.name).filter((statement) =>
+            asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+          );
+          expect(tableStatements).toHaveLength(1);
+          expect(JSON.stringify(tableStatements[0]?.Resource)).toContain(
+            `:dynamodb:${region}:${built.config.account}:table/${names.tableName}"`,
+          );
+        }
+      });
+    });
+  }
+});
