@@ -45,9 +45,10 @@ export const aws = {
   analysisQueue: once(
     () => new SqsAnalysisQueue(tracer.captureAWSv3Client(new SQSClient({})), requireEnv('queueUrl')),
   ),
-  tokenSettings: once(
-    (): TokenSettings => ({ issuer: requireEnv('jwtIssuer'), audience: requireEnv('jwtAudience') }),
-  ),
+  tokenSettings: once((): TokenSettings => ({
+    issuer: requireEnv('jwtIssuer'),
+    audience: requireEnv('jwtAudience'),
+  })),
   tableName: () => requireEnv('tableName'),
   documentClient,
 };

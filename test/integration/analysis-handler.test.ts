@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type * as AnalysisModule from '../../lambdas/analysis/analyse-emails.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbTenantRepository } from '#adapters/dynamodb/account-repositories.ts';
 import { DynamoDbEmailRepository } from '#adapters/dynamodb/email-repository.ts';
@@ -30,7 +31,7 @@ const dataKeys = LocalDataKeyProvider.fromFile(
 );
 let emails: DynamoDbEmailRepository;
 let tenants: DynamoDbTenantRepository;
-let createAnalysisHandler: typeof import('../../lambdas/analysis/analyse-emails.ts').createAnalysisHandler;
+let createAnalysisHandler: typeof AnalysisModule.createAnalysisHandler;
 let queue: InProcessQueue;
 
 const context = {

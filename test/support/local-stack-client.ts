@@ -7,7 +7,7 @@ export interface ApiResponse<T = Record<string, unknown>> {
 
 export const call = async <T = Record<string, unknown>>(
   url: string,
-  init: { method?: string; token?: string; contentType?: string; body?: BodyInit } = {},
+  init: { method?: string; token?: string; contentType?: string; body?: string | Uint8Array } = {},
 ): Promise<ApiResponse<T>> => {
   const headers: Record<string, string> = {};
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
@@ -37,10 +37,21 @@ export const postEmail = (baseUrl: string, token: string, raw: Uint8Array) =>
   });
 
 /** Polls until the email leaves `queued`, or the deadline passes. */
-export const waitForAnalysis = async (baseUrl: string, token: string, id: string, timeoutMs = 60_000) => {
+export interface EmailViewBody {
+  readonly status: string;
+  readonly verdict: string | null;
+  readonly findings: readonly unknown[];
+}
+
+export const waitForAnalysis = async (
+  baseUrl: string,
+  token: string,
+  id: string,
+  timeoutMs = 60_000,
+): Promise<ApiResponse<EmailViewBody>> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const response = await call<{ status: string }>(`${baseUrl}/v1/emails/${id}`, { token });
+    const response = await call<EmailViewBody>(`${baseUrl}/v1/emails/${id}`, { token });
     if (response.status !== 200 || response.body.status !== 'queued' || Date.now() > deadline)
       return response;
     await new Promise((resolve) => setTimeout(resolve, 50));

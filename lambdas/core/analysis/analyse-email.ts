@@ -26,8 +26,7 @@ export interface AnalysePorts {
 }
 
 export type AnalyseOutcome =
-  | { readonly kind: 'analyzed'; readonly analysis: Analysis }
-  | { readonly kind: 'already-analyzed' };
+  { readonly kind: 'analyzed'; readonly analysis: Analysis } | { readonly kind: 'already-analyzed' };
 
 export const analyseQueuedEmail = async (job: AnalysisJob, ports: AnalysePorts): Promise<AnalyseOutcome> => {
   const stored = await ports.emails.get(job.tenant, job.id);

@@ -66,7 +66,7 @@ export const ingestEmail = async (request: IngestRequest, ports: IngestPorts): P
   const known = await ports.emails.get(request.tenant, id);
   if (known && isSettled(known)) return { id, status: known.status, duplicate: true };
 
-  let duplicate = false;
+  let duplicate = known !== null;
   if (!known) {
     const sealed = await sealEmail(email, { tenant: request.tenant, id }, ports);
     const outcome = await ports.emails.createIfAbsent({
@@ -79,13 +79,11 @@ export const ingestEmail = async (request: IngestRequest, ports: IngestPorts): P
       enqueued: false,
       ...sealed,
     });
-    // A concurrent post of the same message won the race; it owns the enqueue.
-    if (!outcome.created && isSettled(outcome.existing)) {
-      return { id, status: outcome.existing.status, duplicate: true };
+    if (!outcome.created) {
+      // A concurrent post of the same message won the race; it owns the enqueue.
+      if (isSettled(outcome.existing)) return { id, status: outcome.existing.status, duplicate: true };
+      duplicate = true;
     }
-    duplicate = !outcome.created;
-  } else {
-    duplicate = true;
   }
 
   await ports.queue.enqueue({ tenant: request.tenant, id });
