@@ -66,6 +66,8 @@ export interface StoredEmail {
   readonly status: EmailStatus;
   readonly source: EmailSource;
   readonly receivedAt: string;
+  /** Epoch seconds after which the table expires the item (its retention). */
+  readonly expiresAt: number;
   readonly sizeBytes: number;
   /** False until the analysis job is known to be on the queue (see ingest's outbox step). */
   readonly enqueued: boolean;

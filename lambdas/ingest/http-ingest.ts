@@ -5,7 +5,7 @@ import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
 import { DomainError } from '#core/errors.ts';
 import { type IngestPorts, ingestEmail } from '#core/ingest/ingest-email.ts';
-import { maxEmailBytes } from '#shared/catalog.ts';
+import { emailRetentionDays, maxEmailBytes } from '#shared/catalog.ts';
 import { header, httpHandler, requirePrincipal } from '#shared/http.ts';
 import { logger, metrics } from '#shared/observability.ts';
 
@@ -37,7 +37,13 @@ export const createIngestHandler = (ports: IngestPorts) =>
     }
     const raw = rawBody(event.body, event.isBase64Encoded);
     const result = await ingestEmail(
-      { tenant: principal.tenant, raw, source: 'api', maxBytes: maxEmailBytes },
+      {
+        tenant: principal.tenant,
+        raw,
+        source: 'api',
+        maxBytes: maxEmailBytes,
+        retentionDays: emailRetentionDays,
+      },
       ports,
     );
     logger.info('Email accepted', {

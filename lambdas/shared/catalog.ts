@@ -130,3 +130,9 @@ export const analysisQueue = {
  * headers and request context. (API Gateway's own 10 MB limit is the looser of the two.)
  */
 export const maxEmailBytes = 4 * 1024 * 1024;
+
+/**
+ * How long an email and its analysis are kept. DynamoDB deletes the item once its `expiresAt`
+ * passes (within about two days), so stored mail never outlives its purpose.
+ */
+export const emailRetentionDays = 90;

@@ -62,7 +62,7 @@ const ingestMany = async (tenant: string, count: number) => {
   const ids: string[] = [];
   for (let n = 0; n < count; n += 1) {
     const { id } = await ingestEmail(
-      { tenant, raw: message(n), source: 'api', maxBytes: 1 << 20 },
+      { tenant, raw: message(n), source: 'api', maxBytes: 1 << 20, retentionDays: 90 },
       {
         emails,
         dataKeys,

@@ -73,7 +73,10 @@ beforeAll(async () => {
 describe('ingest', () => {
   it('stores the message with every personal field encrypted, and queues one job', async () => {
     const queue = new RecordingQueue();
-    const result = await ingestEmail({ tenant: 'acme', raw, source: 'api', maxBytes }, ingestPorts(queue));
+    const result = await ingestEmail(
+      { tenant: 'acme', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
     expect(result).toMatchObject({ status: 'queued', duplicate: false });
     expect(queue.jobs).toEqual([{ tenant: 'acme', id: result.id }]);
 
@@ -107,23 +110,35 @@ describe('ingest', () => {
 
   it('answers the same id for the same message and queues it once', async () => {
     const queue = new RecordingQueue();
-    const first = await ingestEmail({ tenant: 'dup', raw, source: 'api', maxBytes }, ingestPorts(queue));
-    const second = await ingestEmail({ tenant: 'dup', raw, source: 'api', maxBytes }, ingestPorts(queue));
+    const first = await ingestEmail(
+      { tenant: 'dup', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
+    const second = await ingestEmail(
+      { tenant: 'dup', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
     expect(second).toEqual({ id: first.id, status: 'queued', duplicate: true });
     expect(queue.jobs).toHaveLength(1);
   });
 
   it('gives each tenant its own copy of the same message', async () => {
     const queue = new RecordingQueue();
-    const a = await ingestEmail({ tenant: 'tenant-a', raw, source: 'api', maxBytes }, ingestPorts(queue));
-    const b = await ingestEmail({ tenant: 'tenant-b', raw, source: 'api', maxBytes }, ingestPorts(queue));
+    const a = await ingestEmail(
+      { tenant: 'tenant-a', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
+    const b = await ingestEmail(
+      { tenant: 'tenant-b', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
     expect(a.id).not.toBe(b.id);
   });
 
   it('loses nothing when the queue fails: the retry of the same post enqueues it', async () => {
     const queue = new RecordingQueue();
     queue.failNext = 1;
-    const request = { tenant: 'outage', raw, source: 'api' as const, maxBytes };
+    const request = { tenant: 'outage', raw, source: 'api' as const, maxBytes, retentionDays: 90 };
     await expect(ingestEmail(request, ingestPorts(queue))).rejects.toThrow('queue unavailable');
     expect(queue.jobs).toHaveLength(0);
     const retried = await ingestEmail(request, ingestPorts(queue));
@@ -135,7 +150,10 @@ describe('ingest', () => {
     const before = (await scanTable()).length;
     const queue = new RecordingQueue();
     await expect(
-      ingestEmail({ tenant: 'acme', raw: Buffer.from('hello'), source: 'api', maxBytes }, ingestPorts(queue)),
+      ingestEmail(
+        { tenant: 'acme', raw: Buffer.from('hello'), source: 'api', maxBytes, retentionDays: 90 },
+        ingestPorts(queue),
+      ),
     ).rejects.toMatchObject({ code: 'not_an_email' });
     expect((await scanTable()).length).toBe(before);
     expect(queue.jobs).toHaveLength(0);
@@ -145,7 +163,10 @@ describe('ingest', () => {
 describe('analysis', () => {
   it('stores the verdict once, and the tenant reads it back with decrypted findings', async () => {
     const queue = new RecordingQueue();
-    const { id } = await ingestEmail({ tenant: 'scored', raw, source: 'api', maxBytes }, ingestPorts(queue));
+    const { id } = await ingestEmail(
+      { tenant: 'scored', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
     const outcome = await analyseQueuedEmail({ tenant: 'scored', id }, analysePorts());
     expect(outcome.kind).toBe('analyzed');
     const again = await analyseQueuedEmail({ tenant: 'scored', id }, analysePorts());
@@ -166,7 +187,10 @@ describe('analysis', () => {
 
   it('hides an email from every other tenant', async () => {
     const queue = new RecordingQueue();
-    const { id } = await ingestEmail({ tenant: 'owner', raw, source: 'api', maxBytes }, ingestPorts(queue));
+    const { id } = await ingestEmail(
+      { tenant: 'owner', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
     await expect(viewEmail('intruder', id, { emails, dataKeys })).rejects.toMatchObject({
       kind: 'not_found',
       code: 'email_not_found',
@@ -175,7 +199,10 @@ describe('analysis', () => {
 
   it('marks an email failed after its last attempt, but never over a stored result', async () => {
     const queue = new RecordingQueue();
-    const { id } = await ingestEmail({ tenant: 'failing', raw, source: 'api', maxBytes }, ingestPorts(queue));
+    const { id } = await ingestEmail(
+      { tenant: 'failing', raw, source: 'api', maxBytes, retentionDays: 90 },
+      ingestPorts(queue),
+    );
     await recordFinalFailure({ tenant: 'failing', id }, new Error('boom'), { emails, clock: systemClock });
     expect(await viewEmail('failing', id, { emails, dataKeys })).toMatchObject({
       status: 'failed',
@@ -207,7 +234,7 @@ describe('every corpus email fits storage', () => {
     const queue = new RecordingQueue();
     for (const { email } of largest) {
       const { id } = await ingestEmail(
-        { tenant: 'large', raw: readCorpusEmail(email), source: 'api', maxBytes },
+        { tenant: 'large', raw: readCorpusEmail(email), source: 'api', maxBytes, retentionDays: 90 },
         ingestPorts(queue),
       );
       await expect(analyseQueuedEmail({ tenant: 'large', id }, analysePorts())).resolves.toMatchObject({

@@ -11,6 +11,7 @@ interface EmailItem {
   status: EmailStatus;
   source: StoredEmail['source'];
   receivedAt: string;
+  expiresAt: number;
   sizeBytes: number;
   enqueued: boolean;
   wrappedKey: Uint8Array;
@@ -32,6 +33,7 @@ const toItem = (email: StoredEmail): EmailItem => ({
   status: email.status,
   source: email.source,
   receivedAt: email.receivedAt,
+  expiresAt: email.expiresAt,
   sizeBytes: email.sizeBytes,
   enqueued: email.enqueued,
   wrappedKey: email.wrappedKey,
@@ -45,6 +47,7 @@ const fromItem = (item: EmailItem): StoredEmail => ({
   status: item.status,
   source: item.source,
   receivedAt: item.receivedAt,
+  expiresAt: item.expiresAt,
   sizeBytes: item.sizeBytes,
   enqueued: item.enqueued,
   wrappedKey: item.wrappedKey,

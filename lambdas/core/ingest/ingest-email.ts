@@ -36,6 +36,7 @@ export interface IngestRequest {
   readonly raw: Uint8Array;
   readonly source: EmailSource;
   readonly maxBytes: number;
+  readonly retentionDays: number;
 }
 
 export interface IngestResult {
@@ -69,12 +70,14 @@ export const ingestEmail = async (request: IngestRequest, ports: IngestPorts): P
   let duplicate = known !== null;
   if (!known) {
     const sealed = await sealEmail(email, { tenant: request.tenant, id }, ports);
+    const receivedAt = ports.clock.now();
     const outcome = await ports.emails.createIfAbsent({
       tenant: request.tenant,
       id,
       status: 'queued',
       source: request.source,
-      receivedAt: ports.clock.now().toISOString(),
+      receivedAt: receivedAt.toISOString(),
+      expiresAt: Math.floor(receivedAt.getTime() / 1000) + request.retentionDays * 86_400,
       sizeBytes: request.raw.byteLength,
       enqueued: false,
       ...sealed,
