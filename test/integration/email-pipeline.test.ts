@@ -106,6 +106,10 @@ describe('ingest', () => {
       'sender',
       'subject',
     ]);
+    // Retention: the table's TTL attribute is set 90 days out (DynamoDB Local does not expire items).
+    const ninetyDaysOut = Date.now() / 1000 + 90 * 86_400;
+    expect(stored?.expiresAt).toBeGreaterThan(ninetyDaysOut - 60);
+    expect(stored?.expiresAt).toBeLessThanOrEqual(ninetyDaysOut);
   });
 
   it('answers the same id for the same message and queues it once', async () => {
