@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, defaultThresholds, evaluateRules } from '#core/detection/engine.ts';
+import { createEngine, defaultThresholds, extract } from '#core/detection/engine.ts';
 import { stripLeaksRaw } from '#core/detection/leaks.ts';
 import { sampleFeatures, stripLeaksParsed, trainModel } from '#core/detection/learn.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
@@ -86,7 +86,7 @@ async function runVariant(name: string, rows: Row[], folds: number): Promise<Var
     parsed.push(await parseEmail(raw));
     parseMs.push(performance.now() - t0);
   }
-  const features = parsed.map((p) => sampleFeatures(evaluateRules(stripLeaksParsed(p))));
+  const features = parsed.map((p) => sampleFeatures(extract(stripLeaksParsed(p))));
   const scored: Scored[] = new Array(rows.length);
   for (let k = 0; k < folds; k++) {
     const train = rows.flatMap((r, i) => (r.fold === k ? [] : [{ features: features[i] ?? {}, label: r.label }]));

@@ -193,6 +193,22 @@ export const brands: readonly Brand[] = [
   b('Docusign-like eSign', 'adobe sign|echosign', 'adobesign.com echosign.com'),
   b('Roblox', 'roblox', 'roblox.com'),
   b('Hims', 'hims', 'hims.com forhims.com'),
+  b("Sam's Club", "sam's club|sams club", 'samsclub.com'),
+  b('Celsius', 'celsius network', 'celsius.network'),
+  b('Exodus', 'exodus wallet', 'exodus.com'),
+  b('Tether', 'tether', 'tether.to'),
+  b('Bittrex', 'bittrex', 'bittrex.com'),
+  b('Best Buy', 'best buy|bestbuy', 'bestbuy.com'),
+  b('Target', 'target circle', 'target.com'),
+  b('eBay', 'ebay', 'ebay.com ebay.de ebay.co.uk'),
+  b('Instagram', 'instagram', 'instagram.com'),
+  b('Telegram', 'telegram', 'telegram.org'),
+  b('Porto Seguro', 'porto seguro', 'portoseguro.com.br'),
+  b('Magalu', 'magalu|magazine luiza', 'magazineluiza.com.br magalu.com'),
+  b('Americanas', 'americanas', 'americanas.com.br'),
+  b('Serasa', 'serasa', 'serasa.com.br serasaexperian.com.br'),
+  b('Detran', 'cnh digital|carteira digital de transito', 'gov.br'),
+  b('Ministério da Fazenda', 'ministerio da fazenda|secretaria da fazenda', 'gov.br'),
 ];
 
 /** Free-mail providers: anyone can register a box there. */

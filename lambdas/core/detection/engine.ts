@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { ParsedEmail } from '#core/email/parsed-email.ts';
 import type { Analysis, AnalysisContext, Finding, Verdict, VerdictThresholds } from './analysis.ts';
-import { buildView } from './features.ts';
+import { buildView, type MessageView } from './features.ts';
+import { lexicalFeatures } from './lexical.ts';
 import model from './model/model.json' with { type: 'json' };
 import { allRules } from './rules/index.ts';
 import type { Rule, RuleHit } from './rules/rule.ts';
@@ -26,6 +27,8 @@ export interface ModelArtifact {
   readonly bias: number;
   /** Learned logit weight per rule id (rules absent here use their expert weight). */
   readonly weights: Readonly<Record<string, number>>;
+  /** Learned weight per lure-vocabulary feature (`subj:<concept>` / `body:<concept>`), see lexical.ts. */
+  readonly lexical?: Readonly<Record<string, number>>;
   readonly [extra: string]: unknown;
 }
 
@@ -36,7 +39,21 @@ export interface RuleOutcome {
 
 /** Runs every rule on a message: what fired and how strongly, before any weighting. */
 export function evaluateRules(email: ParsedEmail, context: AnalysisContext = {}): RuleOutcome[] {
+  return evaluateView(buildView(email), context);
+}
+
+export interface Extracted {
+  readonly outcomes: RuleOutcome[];
+  readonly lexical: Set<string>;
+}
+
+/** Everything the model reads from one message: rule outcomes and lure-vocabulary features. */
+export function extract(email: ParsedEmail, context: AnalysisContext = {}): Extracted {
   const view = buildView(email);
+  return { outcomes: evaluateView(view, context), lexical: lexicalFeatures(email.subject, view.bodyText) };
+}
+
+function evaluateView(view: MessageView, context: AnalysisContext): RuleOutcome[] {
   const out: RuleOutcome[] = [];
   for (const rule of allRules) {
     try {
@@ -71,7 +88,8 @@ export function createEngine(model: ModelArtifact): Analyser {
   return (email, context = {}) => {
     let findings: Finding[];
     try {
-      findings = evaluateRules(email, context).map(({ rule, hit }) => {
+      const { outcomes, lexical } = extract(email, context);
+      findings = outcomes.map(({ rule, hit }) => {
         const learned = rule.expertOnly ? undefined : model.weights[rule.id];
         return {
           id: rule.id,
@@ -81,6 +99,8 @@ export function createEngine(model: ModelArtifact): Analyser {
           evidence: hit.evidence,
         };
       });
+      const vocabulary = vocabularyFinding(lexical, model.lexical);
+      if (vocabulary) findings.push(vocabulary);
     } catch {
       findings = [
         {
@@ -94,13 +114,42 @@ export function createEngine(model: ModelArtifact): Analyser {
     }
     const logit = model.bias + findings.reduce((sum, f) => sum + f.weight, 0);
     const score = Math.max(0, Math.min(100, Math.round(100 * sigmoid(logit))));
-    const ordered = findings.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.id.localeCompare(b.id));
+    const ordered = findings.sort(
+      (a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.id.localeCompare(b.id),
+    );
     return {
       score,
       verdict: verdictFor(score, context.thresholds ?? defaultThresholds),
       findings: ordered,
       modelVersion: version,
     };
+  };
+}
+
+/** One finding for the learned vocabulary weights, naming the concepts that weighed most. */
+function vocabularyFinding(
+  lexical: ReadonlySet<string>,
+  weights: Readonly<Record<string, number>> | undefined,
+): Finding | null {
+  if (!weights || lexical.size === 0) return null;
+  const parts: [string, number][] = [];
+  let sum = 0;
+  for (const f of lexical) {
+    const w = weights[f];
+    if (w) {
+      sum += w;
+      parts.push([f, w]);
+    }
+  }
+  if (Math.abs(sum) < 0.05) return null;
+  parts.sort((a, b) => (sum > 0 ? b[1] - a[1] : a[1] - b[1]));
+  const top = parts.slice(0, 5).map(([f, w]) => `${f} ${w > 0 ? '+' : ''}${w.toFixed(1)}`);
+  return {
+    id: sum > 0 ? 'model.lure-vocabulary' : 'model.benign-vocabulary',
+    family: 'model',
+    severity: sum > 1.5 ? 'medium' : sum > 0 ? 'low' : 'info',
+    weight: round2(sum),
+    evidence: `learned vocabulary: ${top.join(', ')}`,
   };
 }
 

@@ -9,7 +9,8 @@
  * (`stripLeaksParsed`), so nothing learned can depend on them.
  */
 import type { ParsedEmail } from '#core/email/parsed-email.ts';
-import type { ModelArtifact, RuleOutcome } from './engine.ts';
+import type { Extracted, ModelArtifact } from './engine.ts';
+import { lexicalFeatureNames } from './lexical.ts';
 import { isLeakHeader, rewriteLeakAddresses } from './leaks.ts';
 import { allRules } from './rules/index.ts';
 
@@ -22,6 +23,8 @@ export interface TrainingSample {
 export interface TrainOptions {
   /** Prior precision: larger keeps weights closer to the expert values. */
   readonly lambda?: number;
+  /** Prior precision for the vocabulary weights (prior mean 0). */
+  readonly lambdaLexical?: number;
   readonly iterations?: number;
   readonly name?: string;
   readonly trainedOn?: string;
@@ -62,10 +65,11 @@ export function stripLeaksParsed(email: ParsedEmail): ParsedEmail {
   };
 }
 
-/** The trainable feature vector of one message's rule outcomes. */
-export function sampleFeatures(outcomes: readonly RuleOutcome[]): Record<string, number> {
+/** The trainable feature vector of one message: rule strengths and lure-vocabulary features. */
+export function sampleFeatures(extracted: Extracted): Record<string, number> {
   const f: Record<string, number> = {};
-  for (const { rule, hit } of outcomes) if (!rule.expertOnly) f[rule.id] = hit.strength ?? 1;
+  for (const { rule, hit } of extracted.outcomes) if (!rule.expertOnly) f[rule.id] = hit.strength ?? 1;
+  for (const name of extracted.lexical) f[name] = 1;
   return f;
 }
 
@@ -96,10 +100,13 @@ function solve(a: number[][], b: number[]): number[] {
 
 export function trainModel(samples: readonly TrainingSample[], options: TrainOptions = {}): ModelArtifact {
   const lambda = options.lambda ?? 2;
-  const hamWeight = options.hamWeight ?? 1;
+  const hamWeight = options.hamWeight ?? 3;
   const iterations = options.iterations ?? 25;
-  const ids = trainable.map((r) => r.id);
-  const prior = trainable.map((r) => r.weight);
+  const lambdaLexical = options.lambdaLexical ?? 4;
+  const ruleCount = trainable.length;
+  const ids = [...trainable.map((r) => r.id), ...lexicalFeatureNames];
+  const prior = [...trainable.map((r) => r.weight), ...lexicalFeatureNames.map(() => 0)];
+  const precision = ids.map((_, j) => (j < ruleCount ? lambda : lambdaLexical));
   const d = ids.length + 1; // last = intercept
   const x = samples.map((s) => {
     const row = ids.map((id) => s.features[id] ?? 0);
@@ -133,9 +140,10 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
       }
     }
     for (let j = 0; j < d - 1; j++) {
-      grad[j] = (grad[j] ?? 0) + lambda * ((w[j] ?? 0) - (prior[j] ?? 0));
+      const lj = precision[j] ?? lambda;
+      grad[j] = (grad[j] ?? 0) + lj * ((w[j] ?? 0) - (prior[j] ?? 0));
       const hj = hess[j] as number[];
-      hj[j] = (hj[j] ?? 0) + lambda;
+      hj[j] = (hj[j] ?? 0) + lj;
     }
     const hi = hess[d - 1] as number[];
     hi[d - 1] = (hi[d - 1] ?? 0) + 1e-6;
@@ -150,8 +158,12 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
     if (moved < 1e-6) break;
   }
   const weights: Record<string, number> = {};
+  const lexical: Record<string, number> = {};
   ids.forEach((id, j) => {
-    if (fired[j]) weights[id] = Math.round((w[j] ?? 0) * 1000) / 1000;
+    const value = Math.round((w[j] ?? 0) * 1000) / 1000;
+    if (j < ruleCount) {
+      if (fired[j]) weights[id] = value;
+    } else if (fired[j] && Math.abs(value) >= 0.01) lexical[id] = value;
   });
   const positives = y.filter((v) => v === 1).length;
   return {
@@ -159,8 +171,10 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
     name: options.name ?? 'logreg-expert-prior',
     trainedOn: options.trainedOn ?? `${samples.length} messages (${positives} phishing)`,
     lambda,
+    lambdaLexical,
     hamWeight,
     bias: Math.round((w[d - 1] ?? 0) * 1000) / 1000,
     weights,
+    lexical,
   };
 }

@@ -3,7 +3,8 @@ import type { Attachment } from '#core/email/parsed-email.ts';
 import { maskText } from '../mask.ts';
 import { defineRule, type Rule, type RuleHit } from './rule.ts';
 
-const has = (a: Attachment, prefix: string) => (a.traits ?? []).some((t) => t === prefix || t.startsWith(`${prefix}:`));
+const has = (a: Attachment, prefix: string) =>
+  (a.traits ?? []).some((t) => t === prefix || t.startsWith(`${prefix}:`));
 const traitValue = (a: Attachment, prefix: string) =>
   (a.traits ?? []).find((t) => t.startsWith(`${prefix}:`))?.slice(prefix.length + 1);
 const name = (a: Attachment) => maskText(a.filename ?? '(unnamed)', 60);
@@ -23,7 +24,8 @@ export const attachmentRules: readonly Rule[] = [
     id: 'attachment.executable',
     family: 'attachment',
     severity: 'critical',
-    description: 'An attachment (or archive entry) is an executable, script, shortcut, disk image or OneNote file.',
+    description:
+      'An attachment (or archive entry) is an executable, script, shortcut, disk image or OneNote file.',
     weight: 3.0,
     evaluate: (v) =>
       firstHit(v.email.attachments, (a) => {
@@ -45,9 +47,17 @@ export const attachmentRules: readonly Rule[] = [
       firstHit(v.email.attachments, (a) => {
         if (a.disposition === 'inline' && !a.filename) return null;
         const htmlish =
-          HTMLISH.has(a.sniffedType ?? '') || HTMLISH.has(a.declaredType) || /\.(s?html?|svg|xhtml|mht)$/i.test(a.filename ?? '');
+          HTMLISH.has(a.sniffedType ?? '') ||
+          HTMLISH.has(a.declaredType) ||
+          /\.(s?html?|svg|xhtml|mht)$/i.test(a.filename ?? '');
         if (!htmlish) return null;
-        if (a.declaredType === 'image/svg+xml' && !has(a, 'script') && !has(a, 'redirect') && a.disposition === 'inline') return null;
+        if (
+          a.declaredType === 'image/svg+xml' &&
+          !has(a, 'script') &&
+          !has(a, 'redirect') &&
+          a.disposition === 'inline'
+        )
+          return null;
         return `${name(a)} (${a.sniffedType ?? a.declaredType})`;
       }),
   }),
@@ -59,7 +69,9 @@ export const attachmentRules: readonly Rule[] = [
     weight: 2.0,
     evaluate: (v) =>
       firstHit(v.email.attachments, (a) => {
-        const signs = ['smuggling-api', 'large-base64', 'redirect', 'password-field', 'form'].filter((t) => has(a, t));
+        const signs = ['smuggling-api', 'large-base64', 'redirect', 'password-field', 'form'].filter((t) =>
+          has(a, t),
+        );
         return signs.length && (has(a, 'script') || has(a, 'form'))
           ? `${name(a)}: ${signs.join(', ')}`
           : null;
@@ -96,7 +108,9 @@ export const attachmentRules: readonly Rule[] = [
     description: "The attachment's bytes are not the type its name or header claims.",
     weight: 1.2,
     evaluate: (v) =>
-      firstHit(v.email.attachments, (a) => (has(a, 'type-mismatch') ? `${name(a)} is really ${a.sniffedType}` : null)),
+      firstHit(v.email.attachments, (a) =>
+        has(a, 'type-mismatch') ? `${name(a)} is really ${a.sniffedType}` : null,
+      ),
   }),
   defineRule({
     id: 'attachment.encrypted-archive',

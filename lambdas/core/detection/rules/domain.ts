@@ -19,12 +19,61 @@ const GENERIC_LABELS = new Set(
 
 /** Distinctive brand names that phishing embeds in other domains (paypal-secure.xyz). */
 const EMBEDDED_BRANDS = [
-  'paypal', 'microsoft', 'netflix', 'amazon', 'apple', 'icloud', 'docusign', 'dropbox', 'coinbase', 'binance',
-  'metamask', 'wellsfargo', 'bankofamerica', 'americanexpress', 'bradesco', 'santander', 'nubank', 'correios',
-  'mercadolivre', 'linkedin', 'facebook', 'instagram', 'whatsapp', 'office365', 'onedrive', 'sharepoint', 'fedex',
-  'usps', 'dhl', 'wetransfer', 'outlook', 'hotmail', 'itau', 'caixa', 'livelo', 'sparkasse', 'trustwallet',
-  'blockchain', 'ledger', 'netflix', 'spotify', 'adobe', 'microsoftonline', 'appleid', 'verizon', 'xfinity',
-  'walmart', 'costco', 'norton', 'mcafee', 'geeksquad', 'booking', 'airbnb', 'steamcommunity', 'roblox',
+  'paypal',
+  'microsoft',
+  'netflix',
+  'amazon',
+  'apple',
+  'icloud',
+  'docusign',
+  'dropbox',
+  'coinbase',
+  'binance',
+  'metamask',
+  'wellsfargo',
+  'bankofamerica',
+  'americanexpress',
+  'bradesco',
+  'santander',
+  'nubank',
+  'correios',
+  'mercadolivre',
+  'linkedin',
+  'facebook',
+  'instagram',
+  'whatsapp',
+  'office365',
+  'onedrive',
+  'sharepoint',
+  'fedex',
+  'usps',
+  'dhl',
+  'wetransfer',
+  'outlook',
+  'hotmail',
+  'itau',
+  'caixa',
+  'livelo',
+  'sparkasse',
+  'trustwallet',
+  'blockchain',
+  'ledger',
+  'netflix',
+  'spotify',
+  'adobe',
+  'microsoftonline',
+  'appleid',
+  'verizon',
+  'xfinity',
+  'walmart',
+  'costco',
+  'norton',
+  'mcafee',
+  'geeksquad',
+  'booking',
+  'airbnb',
+  'steamcommunity',
+  'roblox',
 ].map((label) => ({ label, skel: skeleton(label) }));
 
 /** Protected names: the first label of each brand domain (paypal, microsoft, …), ≥ 5 letters. */
@@ -70,11 +119,13 @@ export function lookalikeOf(root: string, extra: readonly string[] = []): Lookal
   }
   for (const p of candidates) {
     if (p.label.length < 4) continue;
-    if (skel === p.skel && label !== p.label) return { domain: root, imitates: p.root, how: 'confusable skeleton' };
+    if (skel === p.skel && label !== p.label)
+      return { domain: root, imitates: p.root, how: 'confusable skeleton' };
     if (label !== p.label && skel === p.skel) continue;
     if (p.label.length >= 6 && label !== p.label) {
       const d = editDistance(skel, p.skel, 2);
-      if (d >= 1 && d <= (p.label.length >= 8 ? 2 : 1)) return { domain: root, imitates: p.root, how: `edit distance ${d}` };
+      if (d >= 1 && d <= (p.label.length >= 8 ? 2 : 1))
+        return { domain: root, imitates: p.root, how: `edit distance ${d}` };
     }
     if (label === p.label && root !== p.root && !brandOwning(root)) {
       // same name under another suffix (paypal.com.co / paypal-secure.xyz handled below)
@@ -125,7 +176,8 @@ function senderDomains(v: MessageView): string[] {
   return [v.fromDomain, ...v.email.replyTo.map((r) => domainOf(r.address))].filter(Boolean);
 }
 
-const FREE_TENANT = /\.(onmicrosoft\.com|zendesk\.com|freshdesk\.com|tawk\.email|mailchimpapp\.net|wixsite\.com|blogspot\.com|firebaseapp\.com|web\.app|herokuapp\.com|sharepoint\.com)$/;
+const FREE_TENANT =
+  /\.(onmicrosoft\.com|zendesk\.com|freshdesk\.com|tawk\.email|mailchimpapp\.net|wixsite\.com|blogspot\.com|firebaseapp\.com|web\.app|herokuapp\.com|sharepoint\.com)$/;
 
 export const domainRules: readonly Rule[] = [
   defineRule({
@@ -199,9 +251,11 @@ export const domainRules: readonly Rule[] = [
     id: 'domain.free-tenant-sender',
     family: 'domain',
     severity: 'medium',
-    description: 'The sender uses a free tenant subdomain of a SaaS platform (x.onmicrosoft.com, x.zendesk.com).',
+    description:
+      'The sender uses a free tenant subdomain of a SaaS platform (x.onmicrosoft.com, x.zendesk.com).',
     weight: 1.0,
-    evaluate: (v) => (FREE_TENANT.test(v.fromDomain) ? { evidence: `from ${maskEmail(v.from?.address ?? '')}` } : null),
+    evaluate: (v) =>
+      FREE_TENANT.test(v.fromDomain) ? { evidence: `from ${maskEmail(v.from?.address ?? '')}` } : null,
   }),
   defineRule({
     id: 'domain.random-sender',
@@ -218,7 +272,8 @@ export const domainRules: readonly Rule[] = [
       }
       const label = v.fromRoot.split('.')[0] ?? '';
       const sub = v.fromDomain.slice(0, Math.max(0, v.fromDomain.length - v.fromRoot.length - 1));
-      if (label.split('-').some((part) => randomLooking(part))) return { evidence: `domain ${v.fromRoot} looks generated` };
+      if (label.split('-').some((part) => randomLooking(part)))
+        return { evidence: `domain ${v.fromRoot} looks generated` };
       if (sub && sub.split('.').some((s) => randomLooking(s) && s.length >= 12))
         return { evidence: `subdomain of ${v.fromRoot} looks generated`, strength: 0.6 };
       return null;

@@ -15,7 +15,9 @@ export function hiddenWords(html: string): { words: number; sample: string } {
   let m: RegExpExecArray | null = HIDDEN_BLOCK.exec(html);
   let guard = 0;
   while (m && guard++ < 200) {
-    const text = decodeEntities((m[2] ?? '').replace(/<[^>]*>/g, ' ')).replace(/[\s\u200b-\u200d\u00a0\u034f]+/g, ' ').trim();
+    const text = decodeEntities((m[2] ?? '').replace(/<[^>]*>/g, ' '))
+      .replace(/[\s\u200b-\u200d\u00a0\u034f]+/g, ' ')
+      .trim();
     const n = text ? text.split(' ').filter((w) => /[a-z]{2,}/i.test(w)).length : 0;
     words += n;
     if (!sample && n >= 5) sample = text;
@@ -44,7 +46,9 @@ export const htmlRules: readonly Rule[] = [
     description: 'The message body contains script or inline event handlers.',
     weight: 0.8,
     evaluate: (v) =>
-      /<script\b|\son(load|error|click|mouseover)\s*=/i.test(v.html) ? { evidence: 'script in the HTML body' } : null,
+      /<script\b|\son(load|error|click|mouseover)\s*=/i.test(v.html)
+        ? { evidence: 'script in the HTML body' }
+        : null,
   }),
   defineRule({
     id: 'html.hidden-text',
@@ -57,7 +61,10 @@ export const htmlRules: readonly Rule[] = [
       const { words, sample } = hiddenWords(v.html);
       // Newsletters hide a one-line preheader; salad is much longer.
       if (words < 40) return null;
-      return { evidence: `${words} hidden words, e.g. "${maskText(sample, 50)}"`, strength: words >= 150 ? 1.5 : 1 };
+      return {
+        evidence: `${words} hidden words, e.g. "${maskText(sample, 50)}"`,
+        strength: words >= 150 ? 1.5 : 1,
+      };
     },
   }),
   defineRule({
@@ -70,7 +77,8 @@ export const htmlRules: readonly Rule[] = [
       // Inside a word (letter-invisible-letter), not the &zwnj; padding of preheaders.
       const re = /\p{L}[\u00ad\u200b-\u200d\u2060\ufeff\u034f]+\p{L}/u;
       const subject = v.email.subject;
-      if (re.test(subject)) return { evidence: 'invisible characters inside words of the subject', strength: 1.3 };
+      if (re.test(subject))
+        return { evidence: 'invisible characters inside words of the subject', strength: 1.3 };
       const m = re.exec(v.bodyText);
       if (!m) return null;
       const count = (v.bodyText.match(/\p{L}[\u00ad\u200b-\u200d\u2060\ufeff\u034f]+\p{L}/gu) ?? []).length;
@@ -99,7 +107,9 @@ export const htmlRules: readonly Rule[] = [
     description: 'Plain letters are written as numeric character references to dodge filters.',
     weight: 0.7,
     evaluate: (v) => {
-      const m = v.html.match(/&#(x0*(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a])|0*(6[5-9]|[7-9][0-9]|1[01][0-9]|12[0-2]));/gi);
+      const m = v.html.match(
+        /&#(x0*(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a])|0*(6[5-9]|[7-9][0-9]|1[01][0-9]|12[0-2]));/gi,
+      );
       return m && m.length >= 15 ? { evidence: `${m.length} letters written as character references` } : null;
     },
   }),
@@ -111,7 +121,9 @@ export const htmlRules: readonly Rule[] = [
     weight: 1.0,
     evaluate: (v) => {
       const html = v.html.replace(/src\s*=\s*["']data:image\/[^"']+["']/gi, '');
-      return /data:(application|text)\/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{400,}|atob\(\s*["'][A-Za-z0-9+/=]{400,}/i.test(html)
+      return /data:(application|text)\/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{400,}|atob\(\s*["'][A-Za-z0-9+/=]{400,}/i.test(
+        html,
+      )
         ? { evidence: 'inline base64 document or script payload' }
         : null;
     },

@@ -77,7 +77,7 @@ export const urgencyLexicon: readonly RegExp[] = [
 ];
 
 export const payoffLexicon: readonly RegExp[] = [
-  /\b(congratulations[!,.]? you('ve| have)? (won|been|are)|you('ve| have)? (won(?!')|been selected)|claim your (prize|reward|gift|tokens?|airdrop)|free (iphone|reward)|you are (the|our) (lucky|selected))\b/,
+  /\b(you('ve| have)? been chosen|(are|is) (our|the) winner|delivery fee may apply|answer a few (quick )?questions|congratulations[!,.]? you('ve| have)? (won|been|are)|you('ve| have)? (won(?!')|been selected)|claim your (prize|reward|gift|tokens?|airdrop)|free (iphone|reward)|you are (the|our) (lucky|selected))\b/,
   /\b(gift ?card|seed phrase|recovery phrase|secret phrase|airdrop|usdt|connect your wallet|wallet (validation|verification|synchroni[sz]ation))\b/,
   /\b(wire transfer|western union|moneygram|tax refund|unclaimed (funds|money)|inheritance fund|compensation fund|donation fund)\b/,
   /\b(invoice|payment|order|package|parcel|shipment|delivery)\s+(is\s+)?(overdue|failed|declined|on hold|pending|suspended|could not be delivered|undeliverable)/,
@@ -108,7 +108,8 @@ export const spamOfferLexicon: readonly RegExp[] = [
 const text = (v: MessageView) => v.folded;
 
 const LATIN = /[a-z]/i;
-const LOOKALIKE_SCRIPTS = /[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058f\u13a0-\u13ff\u0700-\u074f\u1d00-\u1d7f]/;
+const LOOKALIKE_SCRIPTS =
+  /[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058f\u13a0-\u13ff\u0700-\u074f\u1d00-\u1d7f]/;
 
 /** Words that mix Latin letters with Cyrillic/Greek/Armenian/Cherokee lookalikes or Syriac marks. */
 export function mixedScriptWords(s: string): string[] {
@@ -121,7 +122,6 @@ export function mixedScriptWords(s: string): string[] {
   }
   return out;
 }
-
 
 export const languageRules: readonly Rule[] = [
   defineRule({
@@ -168,14 +168,18 @@ export const languageRules: readonly Rule[] = [
     id: 'language.mixed-script',
     family: 'language',
     severity: 'high',
-    description: 'Words in the subject, sender name or text mix Latin with lookalike letters of other scripts.',
+    description:
+      'Words in the subject, sender name or text mix Latin with lookalike letters of other scripts.',
     weight: 2.0,
     evaluate: (v) => {
       const head = mixedScriptWords(`${v.email.subject} ${v.displayName}`);
       const body = head.length ? [] : mixedScriptWords(v.bodyText.slice(0, 4000));
       const words = head.length ? head : body;
       if (!words.length) return null;
-      return { evidence: `${words.length} mixed-script word(s), e.g. "${maskText(words[0] ?? '', 30)}"`, strength: head.length ? 1.2 : words.length >= 2 ? 1 : 0.6 };
+      return {
+        evidence: `${words.length} mixed-script word(s), e.g. "${maskText(words[0] ?? '', 30)}"`,
+        strength: head.length ? 1.2 : words.length >= 2 ? 1 : 0.6,
+      };
     },
   }),
   defineRule({
@@ -194,7 +198,7 @@ export const languageRules: readonly Rule[] = [
     id: 'language.recipient-in-subject',
     family: 'language',
     severity: 'low',
-    description: "The subject addresses the recipient by their email address (bulk personalisation).",
+    description: 'The subject addresses the recipient by their email address (bulk personalisation).',
     weight: 0.9,
     evaluate: (v) => {
       const subject = v.email.subject.toLowerCase();
@@ -221,17 +225,60 @@ export const languageRules: readonly Rule[] = [
     id: 'language.obfuscated-brand',
     family: 'language',
     severity: 'high',
-    description: 'The sender name or subject spells a brand with lookalike characters (CoinbaseWaIIet, PayPaI).',
+    description:
+      'The sender name or subject spells a brand with lookalike characters (CoinbaseWaIIet, PayPaI).',
     weight: 1.6,
     evaluate: (v) => {
       const raw = `${v.displayName} ${v.email.subject}`;
       const folded = `${v.displayFolded} ${v.subjectFolded}`;
       const sk = skeleton(folded.replace(/\s+/g, ''));
-      for (const term of ['paypal', 'coinbase', 'microsoft', 'netflix', 'amazon', 'apple', 'wallet', 'office', 'outlook', 'metamask', 'binance', 'docusign', 'account']) {
+      for (const term of [
+        'paypal',
+        'coinbase',
+        'microsoft',
+        'netflix',
+        'amazon',
+        'apple',
+        'wallet',
+        'office',
+        'outlook',
+        'metamask',
+        'binance',
+        'docusign',
+        'account',
+      ]) {
         if (folded.includes(term)) continue;
-        if (sk.includes(skeleton(term)) && raw.length < 400) return { evidence: `"${maskText(raw, 60)}" spells ${term}` };
+        if (sk.includes(skeleton(term)) && raw.length < 400)
+          return { evidence: `"${maskText(raw, 60)}" spells ${term}` };
       }
       return null;
     },
   }),
+  defineRule({
+    id: 'language.generic-greeting',
+    family: 'language',
+    severity: 'low',
+    description: 'The message opens with a generic salutation ("Dear customer", "Prezado cliente") instead of a name.',
+    weight: 0.6,
+    evaluate: (v) => {
+      const m = GENERIC_GREETING.exec(v.bodyText.slice(0, 1500).toLowerCase());
+      return m ? { evidence: `"${maskText(m[0], 40)}"` } : null;
+    },
+  }),
+  defineRule({
+    id: 'language.urgent-subject',
+    family: 'language',
+    severity: 'low',
+    description: 'The subject opens with an alarm word (URGENT, Action required, Final notice, Aviso).',
+    weight: 0.6,
+    evaluate: (v) => {
+      const m = /^\W*(urgent|important|action required|final notice|last notice|warning|alert|security alert|attention|atencao|atencion|aviso|alerta|urgente|dringend|achtung|wichtig|avis|attenzione)\b/.exec(
+        v.subjectFolded,
+      );
+      return m ? { evidence: `subject starts "${m[1]}"` } : null;
+    },
+  }),
 ];
+
+const GENERIC_GREETING =
+  /\b(dear (valued |sir\/madam|sir or madam|customer|client|user|member|account ?holder|beneficiary|friend|applicant|winner|recipient|e-?mail user|webmail user|subscriber)|dear ,|hello (customer|user|dear)|(prezad[oa]|car[oa]) (client[ea]|usuari[oa]|associad[oa])|estimad[oa] (cliente|usuari[oa])|sehr geehrte[rs]? (kunde|kundin|nutzer)|cher client|chere cliente|beste klant|gentile cliente)\b/;

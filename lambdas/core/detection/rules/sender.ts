@@ -148,9 +148,10 @@ export const senderRules: readonly Rule[] = [
     weight: 1.2,
     evaluate: (v) => {
       // An address in the display name ("service@paypal.com" <x@elsewhere>) or a URL-like host.
-      const m = /@((?:[a-z0-9-]+\.)+[a-z]{2,})(?![a-z0-9])|(?:https?:\/\/|www\.)((?:[a-z0-9-]+\.)+[a-z]{2,})/i.exec(
-        v.displayName,
-      );
+      const m =
+        /@((?:[a-z0-9-]+\.)+[a-z]{2,})(?![a-z0-9])|(?:https?:\/\/|www\.)((?:[a-z0-9-]+\.)+[a-z]{2,})/i.exec(
+          v.displayName,
+        );
       const shownHost = m?.[1] ?? m?.[2];
       if (!shownHost || !v.fromRoot) return null;
       const shown = rootDomain(shownHost.toLowerCase());

@@ -24,7 +24,8 @@ export const structureRules: readonly Rule[] = [
       const to = v.header('to');
       // A missing To is common in old list mail: only an explicit "undisclosed recipients" counts.
       if (to === null) return null;
-      return /undisclosed|recipients?:\s*;|^\s*:;\s*$/i.test(to) || (v.email.to.length === 0 && to.trim() === '')
+      return /undisclosed|recipients?:\s*;|^\s*:;\s*$/i.test(to) ||
+        (v.email.to.length === 0 && to.trim() === '')
         ? { evidence: 'undisclosed recipients' }
         : null;
     },

@@ -54,7 +54,11 @@ export const urlRules: readonly Rule[] = [
         const shownRoot = rootDomain(shown);
         if (shownRoot === l.root || isRedirector(l.root, l.host)) return false;
         // A bare name without scheme or www. that the href's path repeats is a label, not a lie.
-        if (!/^(https?:\/\/|www\.)/i.test(l.text.trim()) && l.url.toLowerCase().includes(shownRoot.split('.')[0] ?? '')) return false;
+        if (
+          !/^(https?:\/\/|www\.)/i.test(l.text.trim()) &&
+          l.url.toLowerCase().includes(shownRoot.split('.')[0] ?? '')
+        )
+          return false;
         return true;
       });
       return hit ? { evidence: `text "${maskUrl(hit.text, 60)}" → ${maskUrl(hit.url, 80)}` } : null;
@@ -199,6 +203,21 @@ export const urlRules: readonly Rule[] = [
         ),
       );
       return hit ? { evidence: maskUrl(hit.url) } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.links-aligned',
+    family: 'url',
+    severity: 'info',
+    description: "Every web link points to the sender's own domain (or its click-tracking service): reassuring.",
+    weight: -0.6,
+    evaluate: (v) => {
+      const web = webLinks(v).filter((l) => l.source !== 'attachment');
+      if (!v.fromRoot || web.length === 0) return null;
+      const aligned = web.every((l) => l.root === v.fromRoot || (isRedirector(l.root, l.host) && !shorteners.has(l.root)));
+      return aligned && web.some((l) => l.root === v.fromRoot)
+        ? { evidence: `${web.length} link(s), all to ${v.fromRoot} or its tracker` }
+        : null;
     },
   }),
 ];
