@@ -3,14 +3,14 @@
  * signing-key secret its first key.
  *
  * Create/Update: when the secret holds no key set yet, generate an Ed25519 key pair and store
- * `{"keys":[{kid, alg, privateJwk, publicJwk, createdAt}]}` (first key = current key). A secret
+ * `{"keys":[{kid, alg, privateJwk, publicJwk, createdAt}]}` (first key = current key), built by
+ * `newSigningKeySet` from the app's own key-set module, so writer and reader share one format. A secret
  * that already holds a key set is left alone, so redeploys and retries never replace a key
  * that tokens are signed with. Delete: nothing (the secret's own removal policy decides).
  *
  * Key material never leaves this function except into Secrets Manager: it is not logged and
  * not returned (the response carries no `Data`).
  */
-import { randomBytes } from 'node:crypto';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -18,20 +18,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { exportJWK, generateKeyPair } from 'jose';
-
-/** One entry of the stored key set, as the app's Secrets Manager key store reads it. */
-export interface StoredSigningKey {
-  readonly kid: string;
-  readonly alg: 'EdDSA';
-  readonly privateJwk: Record<string, unknown>;
-  readonly publicJwk: Record<string, unknown>;
-  readonly createdAt: string;
-}
-
-export interface StoredKeySet {
-  readonly keys: readonly StoredSigningKey[];
-}
+import { newSigningKeySet } from '#adapters/secrets/signing-key-set.ts';
 
 export interface InitializerResponse {
   readonly PhysicalResourceId: string;
@@ -44,12 +31,15 @@ const log = (message: string, fields: Record<string, string>): void => {
   console.info(JSON.stringify({ level: 'INFO', message, ...fields }));
 };
 
-/** True when the secret already holds at least one key (any well-formed key set). */
-const holdsKeySet = (secretString: string | undefined): boolean => {
+/**
+ * True when the secret already holds keys: JSON with a non-empty `keys` list. Deliberately
+ * lenient: a key set this code cannot fully parse (a newer format, say) is still never
+ * overwritten. Only no value, an empty string or something that is not a key list gets a key.
+ */
+const holdsKeys = (secretString: string | undefined): boolean => {
   if (secretString === undefined || secretString.trim() === '') return false;
   try {
-    const parsed: unknown = JSON.parse(secretString);
-    const keys = (parsed as Partial<StoredKeySet> | null)?.keys;
+    const keys: unknown = (JSON.parse(secretString) as { keys?: unknown } | null)?.keys;
     return Array.isArray(keys) && keys.length > 0;
   } catch {
     return false;
@@ -67,21 +57,6 @@ const currentValue = async (secretId: string): Promise<string | undefined> => {
   }
 };
 
-export const newKeySet = async (now: Date = new Date()): Promise<StoredKeySet> => {
-  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  return {
-    keys: [
-      {
-        kid: randomBytes(16).toString('base64url'),
-        alg: 'EdDSA',
-        privateJwk: { ...(await exportJWK(privateKey)) },
-        publicJwk: { ...(await exportJWK(publicKey)) },
-        createdAt: now.toISOString(),
-      },
-    ],
-  };
-};
-
 export const handler = async (event: CloudFormationCustomResourceEvent): Promise<InitializerResponse> => {
   const secretId: unknown = event.ResourceProperties.SecretId;
   if (typeof secretId !== 'string' || secretId === '') {
@@ -92,12 +67,13 @@ export const handler = async (event: CloudFormationCustomResourceEvent): Promise
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
 
-  if (holdsKeySet(await currentValue(secretId))) {
+  if (holdsKeys(await currentValue(secretId))) {
     log('Signing key already present; left unchanged', { requestType: event.RequestType, secretId });
     return { PhysicalResourceId: secretId };
   }
 
-  const keySet = await newKeySet();
+  // The same generator and format the app's Secrets Manager key store reads (jose, Ed25519).
+  const keySet = await newSigningKeySet(new Date());
   await client.send(
     new PutSecretValueCommand({
       SecretId: secretId,

@@ -4,7 +4,9 @@
  */
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app.ts';
+import { loadStageConfig } from '../../lib/config/stages.ts';
 import { testApp } from './support.ts';
 
 describe('cdk-nag AwsSolutions', () => {
@@ -39,5 +41,22 @@ describe('cdk-nag AwsSolutions', () => {
         expect(reason.length, `${id}: ${reason}`).toBeGreaterThan(40);
       }
     }
+  });
+});
+
+describe('CORS', () => {
+  it('adds preflight routes for a non-empty allow-list, and they pass cdk-nag with reasons', () => {
+    const config = { ...loadStageConfig('dev'), corsAllowOrigins: ['https://console.phishx.example'] };
+    const app = testApp();
+    const { regionalStacks } = buildApp(app, config);
+    const [stack] = regionalStacks.values();
+    if (!stack) throw new Error('no regional stack');
+    const template = Template.fromStack(stack);
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (method) => method.Properties.HttpMethod === 'OPTIONS',
+    );
+    expect(options.length).toBeGreaterThan(0);
+    expect(JSON.stringify(options)).toContain("'https://console.phishx.example'");
+    expect(() => app.synth()).not.toThrow();
   });
 });

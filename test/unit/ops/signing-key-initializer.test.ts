@@ -9,7 +9,14 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler, type StoredKeySet } from '../../../lambdas/ops/signing-key-initializer.ts';
+import {
+  newSigningKeySet,
+  parseSigningKeySet,
+  type SigningKeySet,
+} from '#adapters/secrets/signing-key-set.ts';
+import { handler } from '../../../lambdas/ops/signing-key-initializer.ts';
+
+type StoredKeySet = SigningKeySet;
 
 const secretsManager = mockClient(SecretsManagerClient);
 const secretId = 'phishx/dev/jwt-signing-key';
@@ -73,11 +80,22 @@ describe('signing-key initializer', () => {
     const [key] = keySet.keys;
     expect(Object.keys(key ?? {})).toEqual(['kid', 'alg', 'privateJwk', 'publicJwk', 'createdAt']);
     expect(key?.alg).toBe('EdDSA');
-    expect(key?.kid).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(key?.kid).toMatch(/^[A-Za-z0-9_-]{8,}$/);
     expect(new Date(key?.createdAt ?? '').toISOString()).toBe(key?.createdAt);
     expect(key?.privateJwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', d: expect.any(String) });
     expect(key?.publicJwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', x: key?.privateJwk.x });
     expect(key?.publicJwk).not.toHaveProperty('d');
+  });
+
+  it("stores a key set the app's Secrets Manager key store can read", async () => {
+    secretsManager.on(GetSecretValueCommand).rejects(noValueYet());
+    await handler(createEvent());
+    const [key] = parseSigningKeySet(storedValue());
+    expect(key).toMatchObject({
+      alg: 'EdDSA',
+      privateJwk: { crv: 'Ed25519' },
+      publicJwk: { crv: 'Ed25519' },
+    });
   });
 
   it('stores a key pair that signs and verifies', async () => {
@@ -104,7 +122,14 @@ describe('signing-key initializer', () => {
     expect(first?.privateJwk.d).not.toBe(second?.privateJwk.d);
   });
 
-  it('leaves a secret that already holds a key set unchanged', async () => {
+  it('leaves a secret that already holds a real key set unchanged', async () => {
+    const existing = JSON.stringify(await newSigningKeySet(new Date('2026-01-01T00:00:00Z')));
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: existing });
+    await handler(createEvent());
+    expect(secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+  });
+
+  it('never overwrites keys it cannot fully parse (a future format)', async () => {
     secretsManager.on(GetSecretValueCommand).resolves({
       SecretString: JSON.stringify({ keys: [{ kid: 'existing', alg: 'EdDSA' }] }),
     });
