@@ -17,7 +17,18 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class DynamoDbLocalLoopback {
   private DynamoDbLocalLoopback() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    // DynamoDB Local leaves non-daemon threads behind, so a failure must end the JVM explicitly.
+    try {
+      run(args);
+    } catch (Throwable error) {
+      System.err.println("DynamoDbLocalLoopback: " + error);
+      error.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     String host = "127.0.0.1";
     if (args.length >= 2 && args[0].equals("--host")) {
       host = args[1];
@@ -46,6 +57,16 @@ public final class DynamoDbLocalLoopback {
       }
     }));
     proxy.start();
+    // DynamoDBProxyServer.start() only prints a failed bind ("Could not start server on port")
+    // and stops Jetty, leaving the JVM running: fail loudly instead.
+    boolean open = jetty.isStarted();
+    for (Connector connector : jetty.getConnectors()) {
+      if (connector instanceof ServerConnector && !((ServerConnector) connector).isOpen()) open = false;
+    }
+    if (!open) {
+      System.err.println("DynamoDbLocalLoopback: the server did not start (is the port in use?)");
+      System.exit(3);
+    }
     System.out.println("DynamoDbLocalLoopback: listening on " + host);
     System.out.flush();
     proxy.join();

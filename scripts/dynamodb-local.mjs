@@ -159,14 +159,18 @@ export async function startDynamoDbLocal({ port, dbPath, timeoutMs = 60_000 }) {
     mkdirSync(dbPath, { recursive: true });
   }
   const endpoint = `http://${HOST}:${port}`;
+  if (await tcpOpen(port)) throw new Error(`port ${port} on ${HOST} is already in use`);
   const child = spawn('java', javaArgs({ port, dbPath }), {
     cwd: installDir,
     env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // Printed by the launcher once *its* Jetty connector is open (not someone else's on that port).
+  let listening = false;
   const keep = (chunk) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
+    if (!listening && output.includes('DynamoDbLocalLoopback: listening on')) listening = true;
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
@@ -212,7 +216,7 @@ export async function startDynamoDbLocal({ port, dbPath, timeoutMs = 60_000 }) {
         `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms:\n${output.trim().slice(-2000)}`,
       );
     }
-    if ((await tcpOpen(port)) && (await listTablesWorks(endpoint))) break;
+    if (listening && (await tcpOpen(port)) && (await listTablesWorks(endpoint))) break;
     await sleep(100);
   }
   return { endpoint, pid: child.pid, startupMs: Date.now() - started, exited: exitedPromise, stop };
