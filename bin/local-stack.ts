@@ -136,7 +136,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const signingKeys = await LocalSigningKeys.fromFile(join(stateDir, 'signing-keys.json'));
     const queue = new InProcessQueue({ statePath: join(stateDir, 'queue.json'), ...options.queue });
 
-    const { aws } = await import('#adapters/aws.ts');
+    const aws = await import('#adapters/aws.ts');
     const [{ createTokenHandler }, { createAuthorizer }, { createIngestHandler }, { createGetEmailHandler }] =
       await Promise.all([
         import('../lambdas/auth/token.ts'),

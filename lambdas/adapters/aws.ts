@@ -23,32 +23,38 @@ const once = <T>(make: () => T): (() => T) => {
   };
 };
 
-const documentClient = once(() => {
+const documentClient = /* @__PURE__ */ once(() => {
   const endpoint = optionalEnv('dynamoDbEndpoint');
   return tracer.captureAWSv3Client(createDocumentClient(endpoint ? { endpoint } : {}));
 });
 
-export const aws = {
-  emails: once(() => new DynamoDbEmailRepository(documentClient(), requireEnv('tableName'))),
-  users: once(() => new DynamoDbUserRepository(documentClient(), requireEnv('tableName'))),
-  tenants: once(() => new DynamoDbTenantRepository(documentClient(), requireEnv('tableName'))),
-  dataKeys: once(
-    () => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId')),
-  ),
-  signingKeys: once(
-    () =>
-      new SecretsManagerSigningKeys(
-        tracer.captureAWSv3Client(new SecretsManagerClient({})),
-        requireEnv('signingSecretId'),
-      ),
-  ),
-  analysisQueue: once(
-    () => new SqsAnalysisQueue(tracer.captureAWSv3Client(new SQSClient({})), requireEnv('queueUrl')),
-  ),
-  tokenSettings: once((): TokenSettings => ({
-    issuer: requireEnv('jwtIssuer'),
-    audience: requireEnv('jwtAudience'),
-  })),
-  tableName: () => requireEnv('tableName'),
-  documentClient,
-};
+// Each adapter is its own export, marked pure, so a function's bundle keeps only the SDK
+// clients that function uses (esbuild drops the rest).
+export const emails = /* @__PURE__ */ once(
+  () => new DynamoDbEmailRepository(documentClient(), requireEnv('tableName')),
+);
+export const users = /* @__PURE__ */ once(
+  () => new DynamoDbUserRepository(documentClient(), requireEnv('tableName')),
+);
+export const tenants = /* @__PURE__ */ once(
+  () => new DynamoDbTenantRepository(documentClient(), requireEnv('tableName')),
+);
+export const dataKeys = /* @__PURE__ */ once(
+  () => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId')),
+);
+export const signingKeys = /* @__PURE__ */ once(
+  () =>
+    new SecretsManagerSigningKeys(
+      tracer.captureAWSv3Client(new SecretsManagerClient({})),
+      requireEnv('signingSecretId'),
+    ),
+);
+export const analysisQueue = /* @__PURE__ */ once(
+  () => new SqsAnalysisQueue(tracer.captureAWSv3Client(new SQSClient({})), requireEnv('queueUrl')),
+);
+export const tokenSettings = /* @__PURE__ */ once((): TokenSettings => ({
+  issuer: requireEnv('jwtIssuer'),
+  audience: requireEnv('jwtAudience'),
+}));
+export const tableName = (): string => requireEnv('tableName');
+export { documentClient };

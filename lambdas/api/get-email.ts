@@ -1,6 +1,6 @@
 /** GET /v1/emails/{id}: the analysis of one of the caller's tenant's emails. */
 
-import { aws } from '#adapters/aws.ts';
+import * as aws from '#adapters/aws.ts';
 import { viewEmail } from '#core/emails/email-view.ts';
 import { invalidRequest } from '#core/errors.ts';
 import { isEmailId } from '#core/ingest/ingest-email.ts';

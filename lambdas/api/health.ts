@@ -1,6 +1,6 @@
 /** GET /health: each dependency's status, `200` when all are up, `503` when one is not. */
 
-import { aws } from '#adapters/aws.ts';
+import * as aws from '#adapters/aws.ts';
 import { tableProbe } from '#adapters/dynamodb/table-probe.ts';
 import type { HealthProbe } from '#core/ports.ts';
 import { httpHandler } from '#shared/http.ts';

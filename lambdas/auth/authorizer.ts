@@ -5,7 +5,7 @@
  * Results are not cached (TTL 0), so a revoked token stops working at once.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { aws } from '#adapters/aws.ts';
+import * as aws from '#adapters/aws.ts';
 import { systemClock } from '#adapters/system.ts';
 import { type TokenSettings, verifyAccessToken } from '#core/auth/access-tokens.ts';
 import { isDomainError } from '#core/errors.ts';

@@ -1,6 +1,6 @@
 /** POST /v1/auth/token: username and password in, a 15-minute bearer token out. */
 import * as z from 'zod/mini';
-import { aws } from '#adapters/aws.ts';
+import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { type LoginPorts, loginWithPassword } from '#core/auth/login.ts';
 import { httpHandler } from '#shared/http.ts';

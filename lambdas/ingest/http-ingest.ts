@@ -1,6 +1,6 @@
 /** POST /v1/emails: one raw RFC 822 message in, `202 {"id","status":"queued"}` out. */
 
-import { aws } from '#adapters/aws.ts';
+import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
 import { DomainError } from '#core/errors.ts';

@@ -27,7 +27,7 @@ const simpleEmail = raw(
 );
 
 const addUser = async (username: string, tenant: string, role: 'readonly' | 'api_client' | 'admin') => {
-  const { aws } = await import('#adapters/aws.ts');
+  const aws = await import('#adapters/aws.ts');
   await createTenant(
     { id: tenant, name: tenant, domains: [] },
     { tenants: aws.tenants(), clock: systemClock },
