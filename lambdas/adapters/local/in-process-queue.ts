@@ -48,7 +48,7 @@ export interface InProcessQueueOptions {
 }
 
 /** The shape of aws-lambda's `SQSHandler`, minus the callback. */
-// biome-ignore lint/suspicious/noConfusingVoidType: handlers typed Promise<void> must fit, as with SQSHandler
+// `void` so that handlers typed `Promise<void>` fit, as with SQSHandler.
 export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
 export interface DeadLetter {
@@ -250,7 +250,7 @@ export class InProcessQueue {
   redrive(messageIds?: readonly string[]): number {
     const wanted = messageIds ? new Set(messageIds) : null;
     let moved = 0;
-    for (let i = 0; i < this.#deadLetters.length; ) {
+    for (let i = 0; i < this.#deadLetters.length;) {
       const dead = this.#deadLetters[i] as DeadLetter;
       if (wanted && !wanted.has(dead.messageId)) {
         i++;
