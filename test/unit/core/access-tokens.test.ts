@@ -1,4 +1,11 @@
-import { base64url, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
+import {
+  base64url,
+  decodeProtectedHeader,
+  importJWK,
+  type JWTHeaderParameters,
+  SignJWT,
+  UnsecuredJWT,
+} from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cryptoRandom } from '#adapters/system.ts';
 import { accessTokenLifetimeSeconds, issueAccessToken, verifyAccessToken } from '#core/auth/access-tokens.ts';
@@ -17,6 +24,27 @@ beforeAll(async () => {
   key = await newSigningKey('k1');
   otherKey = await newSigningKey('k2');
 });
+
+/** A token with the given header and claims, signed with `signingKey` — for crafting attacks. */
+const craft = async (
+  header: JWTHeaderParameters,
+  claims: Record<string, unknown>,
+  signingKey: Parameters<SignJWT['sign']>[0],
+  now = new Date(),
+) => {
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ tenant: 'acme', role: 'admin', scope: 'admin', ...claims })
+    .setProtectedHeader(header)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setSubject('x')
+    .setJti('j')
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 600)
+    .sign(signingKey);
+};
+const privateKeyOf = (signingKey: SigningKey) => importJWK({ ...signingKey.privateJwk }, 'EdDSA');
+const now = (): Clock => ({ now: () => new Date() });
 
 const expectCode = async (promise: Promise<unknown>, code: string) =>
   expect(promise).rejects.toMatchObject({ kind: 'unauthenticated', code });
@@ -102,62 +130,26 @@ describe('access tokens', () => {
 
   it('rejects HMAC signed with the public key (key confusion)', async () => {
     const secret = new TextEncoder().encode(JSON.stringify(key.publicJwk));
-    const confused = await new SignJWT({ tenant: 'acme', role: 'admin', scope: 'admin' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: 'k1' })
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
-      .setSubject('x')
-      .setJti('j')
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(secret);
-    await expectCode(
-      verifyAccessToken(confused, [key], settings, { now: () => new Date() }),
-      'invalid_token',
-    );
+    const confused = await craft({ alg: 'HS256', typ: 'at+jwt', kid: 'k1' }, {}, secret);
+    await expectCode(verifyAccessToken(confused, [key], settings, now()), 'invalid_token');
   });
 
   it('ignores an attacker-supplied jwk header and rejects the token', async () => {
     const attacker = await newSigningKey('k1');
-    const { importJWK } = await import('jose');
-    const token = await new SignJWT({ tenant: 'acme', role: 'admin', scope: 'admin' })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1', jwk: attacker.publicJwk as never })
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
-      .setSubject('x')
-      .setJti('j')
-      .setIssuedAt(1_795_000_000)
-      .setExpirationTime(1_795_000_000 + 600)
-      .sign(await importJWK({ ...attacker.privateJwk }, 'EdDSA'));
-    await expectCode(verifyAccessToken(token, [key], settings, at('2026-11-18T11:30:00Z')), 'invalid_token');
+    const header = { alg: 'EdDSA', typ: 'at+jwt', kid: 'k1', jwk: attacker.publicJwk as never };
+    const token = await craft(header, {}, await privateKeyOf(attacker));
+    await expectCode(verifyAccessToken(token, [key], settings, now()), 'invalid_token');
   });
 
   it('rejects the wrong typ (an id token is not an access token)', async () => {
-    const { importJWK } = await import('jose');
-    const token = await new SignJWT({ tenant: 'acme', role: 'admin', scope: 'admin' })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: 'k1' })
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
-      .setSubject('x')
-      .setJti('j')
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(await importJWK({ ...key.privateJwk }, 'EdDSA'));
-    await expectCode(verifyAccessToken(token, [key], settings, { now: () => new Date() }), 'invalid_token');
+    const token = await craft({ alg: 'EdDSA', typ: 'JWT', kid: 'k1' }, {}, await privateKeyOf(key));
+    await expectCode(verifyAccessToken(token, [key], settings, now()), 'invalid_token');
   });
 
   it('grants only the scopes of the role, whatever the token claims', async () => {
-    const { importJWK } = await import('jose');
-    const token = await new SignJWT({ tenant: 'acme', role: 'readonly', scope: 'read write admin' })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' })
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
-      .setSubject('r')
-      .setJti('j')
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(await importJWK({ ...key.privateJwk }, 'EdDSA'));
-    const principal = await verifyAccessToken(token, [key], settings, { now: () => new Date() });
+    const claims = { role: 'readonly', scope: 'read write admin' };
+    const token = await craft({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' }, claims, await privateKeyOf(key));
+    const principal = await verifyAccessToken(token, [key], settings, now());
     expect(principal.scopes).toEqual(['read']);
   });
 
