@@ -86,7 +86,13 @@ const handlerWith = (
   );
 
 const newQueue = () =>
-  new InProcessQueue({ batchSize: 10, visibilityTimeoutMs: 300, pollIntervalMs: 10, maxReceiveCount });
+  new InProcessQueue({
+    batchSize: 10,
+    visibilityTimeoutMs: 300,
+    pollIntervalMs: 10,
+    maxBatchingWindowMs: 0,
+    maxReceiveCount,
+  });
 
 describe('the analysis function on its queue', () => {
   it('loses no message when it crashes mid-batch, and analyses each email once', async () => {
