@@ -43,9 +43,32 @@ export interface VerdictThresholds {
   readonly block: number;
 }
 
+/**
+ * A verdict SES reached while receiving the message (its receipt rule has scanning on).
+ * `GRAY`: no verdict either way; `PROCESSING_FAILED`: SES could not decide; `DISABLED`: the
+ * check was off (spam and virus only).
+ */
+export type ReceiptVerdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED';
+
+/** What the receiving mail server (SES inbound) found before PhishX saw the message. */
+export interface ReceiptVerdicts {
+  readonly spam: ReceiptVerdict;
+  readonly virus: ReceiptVerdict;
+  readonly spf: ReceiptVerdict;
+  readonly dkim: ReceiptVerdict;
+  readonly dmarc: ReceiptVerdict;
+  /** The sender domain's published DMARC policy, when DMARC failed and SES reports it. */
+  readonly dmarcPolicy?: 'none' | 'quarantine' | 'reject';
+}
+
 export interface AnalysisContext {
   /** The tenant's own domains, for lookalike checks. */
   readonly tenantDomains?: readonly string[];
   /** Tenant overrides of the default thresholds. */
   readonly thresholds?: VerdictThresholds;
+  /**
+   * SES's receipt verdicts, for mail that arrived through SES inbound (absent for the HTTPS
+   * API). Signals to score, not decisions: SES's spam verdict is tuned for inboxes, not phish.
+   */
+  readonly receipt?: ReceiptVerdicts;
 }

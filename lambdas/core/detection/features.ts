@@ -60,8 +60,8 @@ export interface MessageView {
   readonly headersAll: (name: string) => string[];
 }
 
-const TEXT_LIMIT = 48 * 1024;
-const HTML_LIMIT = 256 * 1024;
+const TEXT_LIMIT = 32 * 1024;
+const HTML_LIMIT = 128 * 1024;
 const MAX_LINKS = 300;
 
 export { decodeEntities };
@@ -110,7 +110,8 @@ function textLinks(text: string, source: LinkSource, out: Link[], seen: Set<stri
   }
 }
 
-const ANCHOR = /<a\b([^>]*)>([\s\S]{0,4000}?)<\/a\s*>/gi;
+// The anchor text may not run into the next anchor: keeps unclosed <a> floods linear.
+const ANCHOR = /<a\b([^>]*)>((?:(?!<a\b)[\s\S]){0,2000}?)<\/a\s*>/gi;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
 const FORM = /<form\b[^>]*?\baction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 const AREA = /<area\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;

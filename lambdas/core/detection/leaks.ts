@@ -19,8 +19,8 @@ export function isLeakHeader(name: string): boolean {
 }
 
 const ADDRESS_REWRITES: readonly [RegExp, string][] = [
-  [/phishing@pot/gi, 'user@example.com'],
-  [/\bjmason\b/gi, 'user'],
+  [/phishing@pot/gi, 'jdoe@example.com'],
+  [/\bjmason\b/gi, 'jdoe'],
   [/taint\.org/gi, 'example.net'],
 ];
 

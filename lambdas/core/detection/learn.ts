@@ -12,6 +12,7 @@ import type { ParsedEmail } from '#core/email/parsed-email.ts';
 import type { Extracted, ModelArtifact } from './engine.ts';
 import { lexicalFeatureNames } from './lexical.ts';
 import { isLeakHeader, rewriteLeakAddresses } from './leaks.ts';
+import type { Severity } from './analysis.ts';
 import { allRules } from './rules/index.ts';
 
 export interface TrainingSample {
@@ -39,6 +40,13 @@ export interface TrainOptions {
 }
 
 const trainable = allRules.filter((r) => !r.expertOnly);
+
+/**
+ * Upper bound of a learned rule weight by severity. Robustness over fit: on mail unlike the
+ * corpus, no single low or medium signal may carry a message past the quarantine threshold on
+ * its own, however well it separated the training set.
+ */
+export const weightCap: Readonly<Record<Severity, number>> = { info: 1, low: 1.6, medium: 2.2, high: 3, critical: 5 };
 
 /** Removes leak headers and rewrites collection addresses in a parsed message. */
 export function stripLeaksParsed(email: ParsedEmail): ParsedEmail {
@@ -107,6 +115,10 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
   const ids = [...trainable.map((r) => r.id), ...lexicalFeatureNames];
   const prior = [...trainable.map((r) => r.weight), ...lexicalFeatureNames.map(() => 0)];
   const precision = ids.map((_, j) => (j < ruleCount ? lambda : lambdaLexical));
+  const cap = ids.map((_, j) => {
+    const rule = trainable[j];
+    return rule ? Math.max(rule.weight, weightCap[rule.severity]) : 1.5;
+  });
   const d = ids.length + 1; // last = intercept
   const x = samples.map((s) => {
     const row = ids.map((id) => s.features[id] ?? 0);
@@ -152,6 +164,8 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
     for (let j = 0; j < d; j++) {
       let next = (w[j] ?? 0) - (step[j] ?? 0);
       if (j < d - 1 && (prior[j] ?? 0) > 0 && next < minWeight) next = minWeight;
+      if (j < d - 1 && next > (cap[j] ?? 5)) next = cap[j] ?? 5;
+      if (j < d - 1 && next < -(cap[j] ?? 5)) next = -(cap[j] ?? 5);
       moved = Math.max(moved, Math.abs(next - (w[j] ?? 0)));
       w[j] = next;
     }

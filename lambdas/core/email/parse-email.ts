@@ -205,22 +205,73 @@ function fallbackParse(raw: Uint8Array, state: Bounded): ParsedEmail {
   };
 }
 
+/** Header block limits applied before MIME parsing, so a hostile header section stays cheap. */
+const RAW_HEADER_BYTES = 64 * 1024;
+const RAW_HEADER_LINES = 1000;
+/** Messages larger than this are cut before parsing (SES accepts up to 40 MB). */
+const RAW_MESSAGE_BYTES = 12 * 1024 * 1024;
+
+/** Cuts an oversized top-level header block (and an oversized message) before postal-mime sees it. */
+function boundRaw(raw: Uint8Array, state: Bounded): Uint8Array {
+  let bytes = raw;
+  if (bytes.length > RAW_MESSAGE_BYTES) {
+    bytes = bytes.subarray(0, RAW_MESSAGE_BYTES);
+    state.truncated = true;
+    state.defects.push('message-truncated');
+  }
+  const scan = Math.min(bytes.length, RAW_HEADER_BYTES * 4);
+  let lines = 0;
+  let cut = -1;
+  for (let i = 0; i < scan; i++) {
+    if (bytes[i] !== 0x0a) continue;
+    const next = bytes[i + 1];
+    if (next === 0x0a || (next === 0x0d && bytes[i + 2] === 0x0a)) return bytes; // end of headers
+    if (next !== 0x20 && next !== 0x09) lines++;
+    if (lines >= RAW_HEADER_LINES || i >= RAW_HEADER_BYTES) {
+      cut = i + 1;
+      break;
+    }
+  }
+  if (cut < 0) {
+    if (scan < bytes.length) cut = scan;
+    else return bytes;
+  }
+  // Keep the first header lines, drop the rest of the header block, keep the body.
+  let bodyStart = -1;
+  for (let i = cut; i < bytes.length - 1; i++) {
+    if (bytes[i] === 0x0a && (bytes[i + 1] === 0x0a || (bytes[i + 1] === 0x0d && bytes[i + 2] === 0x0a))) {
+      bodyStart = i + 1;
+      break;
+    }
+  }
+  state.truncated = true;
+  state.defects.push('headers-capped');
+  const head = bytes.subarray(0, cut);
+  const body = bodyStart >= 0 ? bytes.subarray(bodyStart) : new Uint8Array([0x0d, 0x0a]);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head, 0);
+  out.set(body, head.length);
+  return out;
+}
+
 /** Parses one raw message. Never throws; malformed input degrades and is recorded in `defects`. */
-export async function parseEmail(raw: Uint8Array): Promise<ParsedEmail> {
+export async function parseEmail(input: Uint8Array): Promise<ParsedEmail> {
   const state: Bounded = { truncated: false, defects: [] };
   let email: Email;
+  let raw = input;
   try {
+    raw = boundRaw(input, state);
     email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 64 });
   } catch (error) {
     state.defects.push(`mime-unparseable:${error instanceof Error ? error.message.slice(0, 80) : 'unknown'}`);
     try {
-      return fallbackParse(raw, state);
+      return { ...fallbackParse(raw, state), size: input.byteLength };
     } catch {
-      return emptyEmail(raw.byteLength, state);
+      return emptyEmail(input.byteLength, state);
     }
   }
   try {
-    return enforceBudget(build(email, raw, state));
+    return enforceBudget({ ...build(email, raw, state), size: input.byteLength });
   } catch (error) {
     state.defects.push(`normalise-failed:${error instanceof Error ? error.message.slice(0, 80) : 'unknown'}`);
     try {

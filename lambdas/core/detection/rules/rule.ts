@@ -17,8 +17,9 @@ export interface Rule {
   /** Prior weight in logit units; the trained model may refine it (see model/). */
   readonly weight: number;
   /**
-   * Rules that read what an authentication header states. They are kept out of the learned
-   * model (the corpus has such headers only on phishing) and always use their expert weight.
+   * Kept out of the learned model; always uses its expert weight. For rules that read what an
+   * authentication header states (the corpus has such headers only on phishing) and for any
+   * rule whose corpus frequency is driven by the era gap rather than by phishing.
    */
   readonly expertOnly?: boolean;
   evaluate(view: MessageView, context: AnalysisContext): RuleHit | null;

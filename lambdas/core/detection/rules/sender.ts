@@ -98,6 +98,21 @@ export const senderRules: readonly Rule[] = [
         : null,
   }),
   defineRule({
+    id: 'sender.authenticated-brand',
+    family: 'sender',
+    severity: 'info',
+    description:
+      "DMARC (or an aligned DKIM signature) passes for a known brand's own domain: the brand really sent it.",
+    weight: -2.5,
+    expertOnly: true,
+    evaluate: (v) => {
+      if (!v.fromRoot || !brandOwning(v.fromRoot) || freemail.has(v.fromRoot)) return null;
+      const dmarc = v.auth.dmarc === 'pass' && (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot);
+      const dkim = v.auth.dkimPassDomains.some((d) => rootDomain(d) === v.fromRoot);
+      return dmarc || dkim ? { evidence: `authenticated as ${v.fromRoot}` } : null;
+    },
+  }),
+  defineRule({
     id: 'sender.reply-to-mismatch',
     family: 'sender',
     severity: 'low',
@@ -177,7 +192,7 @@ export const senderRules: readonly Rule[] = [
   defineRule({
     id: 'sender.from-malformed',
     family: 'sender',
-    severity: 'low',
+    severity: 'medium',
     description: 'The From header is missing or cannot be read as an address.',
     weight: 0.8,
     evaluate: (v) => {
