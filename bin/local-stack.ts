@@ -7,14 +7,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SESEvent, SQSEvent } from 'aws-lambda';
 import { createTables } from '#adapters/dynamodb/create-tables.ts';
 import { InProcessQueue, type InProcessQueueOptions } from '#adapters/local/in-process-queue.ts';
 import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
+import { LocalRawMailStore } from '#adapters/local/local-raw-mail-store.ts';
 import { LocalSigningKeys } from '#adapters/local/local-signing-keys.ts';
 import { startRestApiServer } from '#adapters/local/rest-api-server.ts';
+import { LocalSesInbox, type LocalSesInboxOptions, sesFolders } from '#adapters/local/ses-inbox.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
-import { createTenant, createUser } from '#core/auth/accounts.ts';
+import { createTenant, createUser, mapDomain } from '#core/auth/accounts.ts';
 import type { ScryptCost } from '#core/auth/passwords.ts';
 import type { Analysis, AnalysisContext } from '#core/detection/analysis.ts';
 import { analyseEmail } from '#core/detection/engine.ts';
@@ -46,6 +48,13 @@ export interface LocalStackOptions {
   readonly analyse?: (email: ParsedEmail, context: AnalysisContext) => Analysis;
   /** Tests lower the scrypt cost for seeded users; production cost otherwise. */
   readonly passwordCost?: ScryptCost;
+  /**
+   * The recipient domain mapped to the seeded tenant for SES inbound (`npm run ses:replay`).
+   * Default: `phishx.local` for the `default` tenant, `<tenant>.phishx.local` for any other.
+   */
+  readonly inboundDomain?: string;
+  /** The local SES inbox's polling and retries; tests shorten them. */
+  readonly sesInbox?: LocalSesInboxOptions;
 }
 
 export interface LocalStack {
@@ -53,6 +62,8 @@ export interface LocalStack {
   readonly tenant: string;
   readonly admin: { readonly username: string; readonly password: string; readonly created: boolean };
   readonly queue: InProcessQueue;
+  /** Mail to any address at this domain, replayed through the local SES inbox, reaches `tenant`. */
+  readonly inboundDomain: string;
   stop(): Promise<void>;
 }
 
@@ -144,11 +155,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         import('../lambdas/ingest/http-ingest.ts'),
         import('../lambdas/api/get-email.ts'),
       ]);
-    const [{ createHealthHandler }, { createAnalysisHandler }, { tableProbe }] = await Promise.all([
-      import('../lambdas/api/health.ts'),
-      import('../lambdas/analysis/analyse-emails.ts'),
-      import('#adapters/dynamodb/table-probe.ts'),
-    ]);
+    const [{ createHealthHandler }, { createAnalysisHandler }, { tableProbe }, { createSesIngestHandler }] =
+      await Promise.all([
+        import('../lambdas/api/health.ts'),
+        import('../lambdas/analysis/analyse-emails.ts'),
+        import('#adapters/dynamodb/table-probe.ts'),
+        import('../lambdas/ingest/ses-ingest.ts'),
+      ]);
 
     const settings = aws.tokenSettings();
     const ports = { clock: systemClock, random: cryptoRandom };
@@ -168,6 +181,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         { name: 'keys', check: async () => void (await signingKeys.current()) },
       ]),
     } as const;
+    // SES inbound: the same handler as in AWS, reading raw mail from a folder standing in for S3.
+    const sesIngest = createSesIngestHandler({
+      emails: aws.emails(),
+      queue: { enqueue: async (job) => void (await queue.send(JSON.stringify(job))) },
+      dataKeys,
+      domains: aws.domains(),
+      audit: aws.audit(),
+      mail: new LocalRawMailStore(sesFolders(stateDir).bucket),
+      parse: parseEmail,
+      ...ports,
+    });
     const authorizer = createAuthorizer({ signingKeys, settings, clock: systemClock });
     const analysis = createAnalysisHandler(
       {
@@ -182,10 +206,25 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     // Seed a tenant and its admin, once; a restart keeps them.
     const tenant = options.tenant ?? 'default';
+    const inboundDomain =
+      options.inboundDomain ?? (tenant === 'default' ? 'phishx.local' : `${tenant}.phishx.local`);
     await createTenant(
-      { id: tenant, name: tenant, domains: [] },
+      { id: tenant, name: tenant, domains: [inboundDomain] },
       { tenants: aws.tenants(), clock: systemClock },
     );
+    try {
+      // Also for a tenant seeded before SES inbound existed (its item predates the domain).
+      await mapDomain(inboundDomain, tenant, {
+        tenants: aws.tenants(),
+        domains: aws.domains(),
+        clock: systemClock,
+      });
+    } catch (error) {
+      if (!(isDomainError(error) && error.code === 'domain_taken')) throw error;
+      console.warn(
+        `The inbound domain ${inboundDomain} belongs to another tenant; ses:replay --to must name another.`,
+      );
+    }
     const credentials = adminCredentials(stateDir, options.admin);
     let created = true;
     try {
@@ -201,12 +240,18 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     queue.start((event: SQSEvent) => analysis(event, lambdaContext('analysis', 60)));
     stops.push(() => queue.stop());
 
+    const sesInbox = new LocalSesInbox(stateDir, options.sesInbox);
+    sesInbox.start((event: SESEvent) => sesIngest(event, lambdaContext('ingest-ses', 60)));
+    stops.push(() => sesInbox.stop());
+
     const server = await startRestApiServer({
       routes,
       stage: localStage,
       port: options.port,
       handlerFor: (name) => {
-        if (name === 'authorizer' || name === 'analysis') throw new Error(`${name} is not an HTTP function`);
+        if (name === 'authorizer' || name === 'analysis' || name === 'ingest-ses') {
+          throw new Error(`${name} is not an HTTP function`);
+        }
         const handle = http[name];
         return (event) => handle(event, lambdaContext(name));
       },
@@ -215,12 +260,21 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     stops.push(() => server.close());
 
     const runtimeFile = join(stateDir, 'runtime.json');
-    writeFileSync(runtimeFile, JSON.stringify({ url: server.url, dynamoDbEndpoint: endpoint }), {
-      mode: 0o600,
-    });
+    writeFileSync(
+      runtimeFile,
+      JSON.stringify({ url: server.url, dynamoDbEndpoint: endpoint, tenant, inboundDomain }),
+      { mode: 0o600 },
+    );
     stops.push(async () => rmSync(runtimeFile, { force: true }));
 
-    return { url: server.url, tenant, admin: { ...credentials, created }, queue, stop: stopAll };
+    return {
+      url: server.url,
+      tenant,
+      admin: { ...credentials, created },
+      queue,
+      inboundDomain,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -3,15 +3,20 @@
  * environment, on first use, from the environment the CDK sets. Handlers take what they need.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { TokenSettings } from '#core/auth/access-tokens.ts';
+import { sesInbound } from '#shared/catalog.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
 import { tracer } from '#shared/observability.ts';
 import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/account-repositories.ts';
+import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { createDocumentClient } from './dynamodb/document-client.ts';
+import { DynamoDbDomainRepository } from './dynamodb/domain-repository.ts';
 import { DynamoDbEmailRepository } from './dynamodb/email-repository.ts';
 import { KmsDataKeyProvider } from './kms/kms-data-key-provider.ts';
+import { S3RawMailStore } from './s3/s3-raw-mail-store.ts';
 import { SecretsManagerSigningKeys } from './secrets/secrets-manager-signing-keys.ts';
 import { SqsAnalysisQueue } from './sqs/sqs-analysis-queue.ts';
 
@@ -38,6 +43,16 @@ export const users = /* @__PURE__ */ once(
 );
 export const tenants = /* @__PURE__ */ once(
   () => new DynamoDbTenantRepository(documentClient(), requireEnv('tableName')),
+);
+export const domains = /* @__PURE__ */ once(
+  () => new DynamoDbDomainRepository(documentClient(), requireEnv('tableName')),
+);
+export const audit = /* @__PURE__ */ once(
+  () => new DynamoDbAuditLog(documentClient(), requireEnv('tableName'), sesInbound.auditRetentionDays),
+);
+/** The SES inbound mail bucket (raw messages). */
+export const mailStore = /* @__PURE__ */ once(
+  () => new S3RawMailStore(tracer.captureAWSv3Client(new S3Client({})), requireEnv('mailBucket')),
 );
 export const dataKeys = /* @__PURE__ */ once(
   () => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId')),

@@ -4,7 +4,7 @@
  */
 
 import type { Role } from '#shared/scopes.ts';
-import type { Analysis, Finding } from './detection/analysis.ts';
+import type { Analysis, Finding, ReceiptVerdicts } from './detection/analysis.ts';
 
 export interface Clock {
   now(): Date;
@@ -76,6 +76,8 @@ export interface StoredEmail {
   readonly fields: SealedFields;
   readonly result?: StoredResult;
   readonly failure?: { readonly reason: string; readonly failedAt: string };
+  /** SES's verdicts at receipt (source `ses` only). Not personal data: stored in clear. */
+  readonly receipt?: ReceiptVerdicts;
 }
 
 export interface StoredResult {
@@ -125,6 +127,38 @@ export interface TenantRepository {
   createIfAbsent(tenant: TenantRecord): Promise<boolean>;
 }
 
+/**
+ * Which tenant receives mail for a recipient domain (SES inbound). A domain belongs to at most
+ * one tenant; domains are lower-case, matched exactly (a subdomain is mapped on its own).
+ */
+export interface DomainRepository {
+  tenantFor(domain: string): Promise<string | null>;
+  /** Maps the domain to the tenant: `mapped` (new or unchanged) or `taken` by another tenant. */
+  map(domain: string, tenant: string, at: string): Promise<'mapped' | { readonly takenBy: string }>;
+}
+
+/** A small append-only record of something an operator may need to know (never message content). */
+export interface AuditEntry {
+  readonly kind: 'ses_unknown_domain';
+  readonly at: string;
+  /** Makes a repeated event (an SES redelivery) overwrite its entry instead of adding one. */
+  readonly dedupeKey: string;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+/**
+ * Raw messages as the receiving mail server stored them: S3 in AWS, a folder locally. `read`
+ * returns the whole object or throws a `RawMailError` (see core/ingest/raw-mail.ts): missing,
+ * shorter than stored, or over `maxBytes` (checked before reading it all).
+ */
+export interface RawMailStore {
+  read(key: string, maxBytes: number): Promise<Uint8Array>;
+}
+
 /** One unit of work for the analysis function. */
 export interface AnalysisJob {
   readonly tenant: string;
@@ -141,4 +175,4 @@ export interface HealthProbe {
   check(): Promise<void>;
 }
 
-export type { Analysis, Finding };
+export type { Analysis, Finding, ReceiptVerdicts };

@@ -5,7 +5,8 @@
  */
 import type { Scope } from './scopes.ts';
 
-export type FunctionName = 'auth-token' | 'authorizer' | 'ingest-email' | 'get-email' | 'health' | 'analysis';
+export type FunctionName =
+  'auth-token' | 'authorizer' | 'ingest-email' | 'ingest-ses' | 'get-email' | 'health' | 'analysis';
 
 /** What a function may touch. The CDK turns each entry into a least-privilege grant. */
 export interface FunctionAccess {
@@ -14,6 +15,8 @@ export interface FunctionAccess {
   /** Data keys under the KMS key: `encrypt` = GenerateDataKey, `decrypt` = Decrypt. */
   readonly dataKeys?: readonly ('encrypt' | 'decrypt')[];
   readonly signingKey?: 'read';
+  /** The SES mail bucket: `read` = s3:GetObject under the inbound prefix (and its key, via S3). */
+  readonly mailBucket?: 'read';
 }
 
 export interface FunctionDefinition {
@@ -21,7 +24,8 @@ export interface FunctionDefinition {
   /** Entry file, relative to the repository root; exports `handler`. */
   readonly entry: string;
   readonly description: string;
-  readonly trigger: 'http' | 'authorizer' | 'sqs';
+  /** `ses`: invoked asynchronously by an SES receipt rule's Lambda action. */
+  readonly trigger: 'http' | 'authorizer' | 'sqs' | 'ses';
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly access: FunctionAccess;
@@ -55,6 +59,18 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     memoryMb: 1024,
     timeoutSeconds: 15,
     access: { table: 'readwrite', queue: 'send', dataKeys: ['encrypt'] },
+  },
+  'ingest-ses': {
+    name: 'ingest-ses',
+    entry: 'lambdas/ingest/ses-ingest.ts',
+    description: 'Ingests mail SES received for a tenant domain: reads it from S3, encrypts, queues it',
+    trigger: 'ses',
+    // A 40 MB message (the SES maximum) is read into one buffer and parsed once; postal-mime holds
+    // decoded parts beside it. Measured for 25 MB (scripts/ses-large-mail.ts): see README. The
+    // memory also buys CPU (1,769 MB = one full vCPU), which is what parsing a large message needs.
+    memoryMb: 2048,
+    timeoutSeconds: 60,
+    access: { table: 'readwrite', queue: 'send', dataKeys: ['encrypt'], mailBucket: 'read' },
   },
   'get-email': {
     name: 'get-email',
@@ -136,3 +152,28 @@ export const maxEmailBytes = 4 * 1024 * 1024;
  * passes (within about two days), so stored mail never outlives its purpose.
  */
 export const emailRetentionDays = 90;
+
+/**
+ * SES inbound settings shared by the CDK construct and the function.
+ *
+ * - `maxMessageBytes`: SES accepts messages up to 40 MB (headers included) for an S3 action; the
+ *   function reads no more than that.
+ * - `rawMailRetentionDays`: the bucket expires raw messages after this many days. The stored,
+ *   encrypted email is what the product keeps; the raw object only has to outlive the retries
+ *   and the dead-letter queue (14 days), so that a dead-lettered event can be redriven.
+ * - `deliveryRetries` / `maxEventAgeHours`: Lambda's asynchronous retries of a failed delivery
+ *   before it goes to the on-failure dead-letter queue.
+ */
+export const sesInbound = {
+  objectKeyPrefix: 'inbound/',
+  maxMessageBytes: 40 * 1024 * 1024,
+  rawMailRetentionDays: 14,
+  deadLetterRetentionDays: 14,
+  deliveryRetries: 2,
+  maxEventAgeHours: 6,
+  /** Entries about dropped mail (unknown domains) are kept this long. */
+  auditRetentionDays: 30,
+} as const;
+
+/** Where SES's S3 action stores a message: the prefix, then SES's message id. */
+export const sesObjectKey = (messageId: string): string => `${sesInbound.objectKeyPrefix}${messageId}`;

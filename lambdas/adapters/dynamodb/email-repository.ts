@@ -24,6 +24,7 @@ interface EmailItem {
   findings?: Uint8Array;
   failureReason?: string;
   failedAt?: string;
+  receipt?: StoredEmail['receipt'];
 }
 
 const toItem = (email: StoredEmail): EmailItem => ({
@@ -39,6 +40,7 @@ const toItem = (email: StoredEmail): EmailItem => ({
   wrappedKey: email.wrappedKey,
   masterKeyId: email.masterKeyId,
   fields: { ...email.fields },
+  ...(email.receipt && { receipt: { ...email.receipt } }),
 });
 
 const fromItem = (item: EmailItem): StoredEmail => ({
@@ -53,6 +55,7 @@ const fromItem = (item: EmailItem): StoredEmail => ({
   wrappedKey: item.wrappedKey,
   masterKeyId: item.masterKeyId,
   fields: item.fields as SealedFields,
+  ...(item.receipt && { receipt: item.receipt }),
   ...(item.findings && item.verdict && item.modelVersion && item.analyzedAt && item.score !== undefined
     ? {
         result: {

@@ -9,3 +9,15 @@ export const tenantKey = (tenant: string) => ({ pk: `TENANT#${tenant}`, sk: 'TEN
 
 /** Usernames are global (they log in without naming a tenant); the item names its tenant. */
 export const userKey = (username: string) => ({ pk: `USER#${username}`, sk: 'USER' });
+
+/** Recipient domain → tenant (SES inbound). Domains are global, like usernames; the item names its tenant. */
+export const domainKey = (domain: string) => ({ pk: `DOMAIN#${domain}`, sk: 'DOMAIN' });
+
+/**
+ * Operator audit entries that belong to no tenant (mail for an unknown domain), one partition
+ * per UTC day: few writes, read by day.
+ */
+export const auditKey = (at: string, kind: string, dedupeKey: string) => ({
+  pk: `AUDIT#${at.slice(0, 10)}`,
+  sk: `${kind}#${dedupeKey}`,
+});

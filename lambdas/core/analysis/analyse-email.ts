@@ -36,7 +36,11 @@ export const analyseQueuedEmail = async (job: AnalysisJob, ports: AnalysePorts):
   const tenant = await ports.tenants.get(job.tenant);
   const opened = await openEmail(stored, ports);
   try {
-    const analysis = ports.analyse(opened.email, { tenantDomains: tenant?.domains ?? [] });
+    const analysis = ports.analyse(opened.email, {
+      tenantDomains: tenant?.domains ?? [],
+      // SES inbound mail carries the receiving server's verdicts; the engine weighs them.
+      ...(stored.receipt && { receipt: stored.receipt }),
+    });
     const recorded = await ports.emails.recordResult(job.tenant, job.id, {
       score: analysis.score,
       verdict: analysis.verdict,

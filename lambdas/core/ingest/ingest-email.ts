@@ -8,6 +8,7 @@
  * that reaches the queue twice still produces one result.
  */
 import { createHash } from 'node:crypto';
+import type { ReceiptVerdicts } from '../detection/analysis.ts';
 import type { ParsedEmail } from '../email/parsed-email.ts';
 import { sealEmail } from '../emails/email-envelope.ts';
 import type {
@@ -37,6 +38,14 @@ export interface IngestRequest {
   readonly source: EmailSource;
   readonly maxBytes: number;
   readonly retentionDays: number;
+  /** SES inbound: the receipt verdicts, stored with the email and handed to the analysis. */
+  readonly receipt?: ReceiptVerdicts;
+  /**
+   * The delivering service's id for this message (the SES message id). When set, the email id
+   * derives from it (see `sourceEmailId`) rather than from Message-ID and content, so a
+   * redelivery is recognised before the message is even read.
+   */
+  readonly sourceMessageId?: string;
 }
 
 export interface IngestResult {
@@ -54,15 +63,22 @@ export const emailId = (tenant: string, messageId: string | null, raw: Uint8Arra
     .slice(0, 32);
 };
 
+/** The email id of a message a service delivered under its own unique id (SES message id). */
+export const sourceEmailId = (tenant: string, source: EmailSource, sourceMessageId: string): string =>
+  createHash('sha256').update([tenant, source, sourceMessageId].join('\0')).digest('hex').slice(0, 32);
+
 export const isEmailId = (value: string): boolean => /^[0-9a-f]{32}$/.test(value);
 
 /** Queued for sure, or past the queue already: nothing left for ingest to do. */
-const isSettled = (email: StoredEmail): boolean => email.enqueued || email.status !== 'queued';
+export const isSettled = (email: StoredEmail): boolean => email.enqueued || email.status !== 'queued';
 
 export const ingestEmail = async (request: IngestRequest, ports: IngestPorts): Promise<IngestResult> => {
   assertRawEmail(request.raw, request.maxBytes);
   const email = await ports.parse(request.raw);
-  const id = emailId(request.tenant, email.messageId, request.raw);
+  const id =
+    request.sourceMessageId === undefined
+      ? emailId(request.tenant, email.messageId, request.raw)
+      : sourceEmailId(request.tenant, request.source, request.sourceMessageId);
 
   const known = await ports.emails.get(request.tenant, id);
   if (known && isSettled(known)) return { id, status: known.status, duplicate: true };
@@ -81,6 +97,7 @@ export const ingestEmail = async (request: IngestRequest, ports: IngestPorts): P
       sizeBytes: request.raw.byteLength,
       enqueued: false,
       ...sealed,
+      ...(request.receipt && { receipt: request.receipt }),
     });
     if (!outcome.created) {
       // A concurrent post of the same message won the race; it owns the enqueue.
