@@ -5,6 +5,7 @@
  *
  *   npm run admin -- create-tenant acme --domain acme.example
  *   npm run admin -- create-user ana@acme.example --tenant acme --role soc_analyst
+ *   npm run admin -- map-domain mail.acme.example --tenant acme     (SES inbound routing)
  *
  * The password comes from PHISHX_PASSWORD, or is generated and printed once.
  */
@@ -13,8 +14,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDbTenantRepository, DynamoDbUserRepository } from '#adapters/dynamodb/account-repositories.ts';
 import { createDocumentClient } from '#adapters/dynamodb/document-client.ts';
+import { DynamoDbDomainRepository } from '#adapters/dynamodb/domain-repository.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
-import { createTenant, createUser } from '#core/auth/accounts.ts';
+import { createTenant, createUser, mapDomain } from '#core/auth/accounts.ts';
 import { isDomainError } from '#core/errors.ts';
 import { isRole, roles } from '#shared/scopes.ts';
 import { mainTable, physicalTableName } from '#shared/tables.ts';
@@ -27,6 +29,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const usage = `usage:
   npm run admin -- create-tenant <id> [--name <name>] [--domain <domain>]... [target]
   npm run admin -- create-user <username> --tenant <id> --role <${roles.join('|')}> [target]
+  npm run admin -- map-domain <domain> --tenant <id> [target]   (SES inbound: mail for the domain goes to the tenant)
 target: --local (default; the running npm start) | --stage <name> --region <region>`;
 
 const fail = (message: string): never => {
@@ -77,9 +80,23 @@ try {
   if (command === 'create-tenant') {
     const created = await createTenant(
       { id: subject as string, name: values.name ?? (subject as string), domains: values.domain ?? [] },
-      { tenants: new DynamoDbTenantRepository(client, tableName), clock: systemClock },
+      {
+        tenants: new DynamoDbTenantRepository(client, tableName),
+        domains: new DynamoDbDomainRepository(client, tableName),
+        clock: systemClock,
+      },
     );
     console.log(created ? `tenant ${subject} created` : `tenant ${subject} already exists (unchanged)`);
+    for (const domain of values.domain ?? [])
+      console.log(`SES inbound mail for ${domain} goes to tenant ${subject}`);
+  } else if (command === 'map-domain') {
+    if (!values.tenant) fail('map-domain needs --tenant');
+    await mapDomain(subject as string, values.tenant as string, {
+      tenants: new DynamoDbTenantRepository(client, tableName),
+      domains: new DynamoDbDomainRepository(client, tableName),
+      clock: systemClock,
+    });
+    console.log(`SES inbound mail for ${subject} goes to tenant ${values.tenant}`);
   } else if (command === 'create-user') {
     if (!values.tenant) fail('create-user needs --tenant');
     if (!isRole(values.role)) fail(`create-user needs --role ${roles.join('|')}`);
