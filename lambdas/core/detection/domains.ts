@@ -18,7 +18,7 @@ const MULTI_SUFFIX = new Set(
     'glitch.me repl.co replit.app onrender.com fly.dev ngrok.io ngrok-free.app ngrok.app trycloudflare.com ' +
     'loca.lt serveo.net wixsite.com weebly.com blogspot.com wordpress.com square.site godaddysites.com ' +
     'webflow.io framer.app framer.website carrd.co mystrikingly.com ipfs.dweb.link ipfs.io myshopify.com ' +
-    'sharepoint.com translate.goog r2.dev backblazeb2.com'
+    'sharepoint.com translate.goog r2.dev backblazeb2.com a.run.app bubbleapps.io duckdns.org ddns.net'
   ).split(/\s+/),
 );
 
@@ -168,6 +168,7 @@ export const brands: readonly Brand[] = [
   b('Temu', 'temu', 'temu.com'),
   b('Shein', 'shein', 'shein.com'),
   b('TikTok', 'tiktok', 'tiktok.com'),
+  b('X', 'twitter', 'x.com twitter.com'),
   b('Cash App', 'cash app|cashapp', 'cash.app square.com squareup.com'),
   b('Venmo', 'venmo', 'venmo.com'),
   b('Zelle', 'zelle', 'zellepay.com'),
@@ -245,16 +246,19 @@ export const freeHosts = new Set(
     'github.io gitlab.io pages.dev workers.dev netlify.app vercel.app herokuapp.com web.app firebaseapp.com ' +
     'appspot.com azurewebsites.net blob.core.windows.net glitch.me repl.co replit.app onrender.com fly.dev ' +
     'ngrok.io ngrok-free.app ngrok.app trycloudflare.com loca.lt serveo.net wixsite.com weebly.com ' +
-    'blogspot.com square.site godaddysites.com webflow.io framer.app framer.website carrd.co ' +
+    'square.site godaddysites.com webflow.io framer.app framer.website carrd.co ' +
     'mystrikingly.com ipfs.dweb.link ipfs.io r2.dev backblazeb2.com translate.goog ' +
     '000webhostapp.com firebasestorage.googleapis.com storage.googleapis.com forms.gle docs.google.com ' +
     'sites.google.com jotform.com formstack.com typeform.com wufoo.com forms.office.com forms.zohopublic.com ' +
     'zohopublic.com surveymonkey.com notion.site yolasite.com jimdosite.com webnode.page tilda.ws ' +
-    'wordpress.com site123.me mailchimpsites.com weeblysite.com wix.com canva.site glide.page ' +
+    'site123.me mailchimpsites.com weeblysite.com wix.com canva.site glide.page ' +
     'sharepoint.com 1drv.ms onedrive.live.com dropbox.com wetransfer.com we.tl mediafire.com mega.nz ' +
     'filemail.com sendspace.com transfer.sh anonfiles.com gofile.io pixeldrain.com dweb.link cloudflare-ipfs.com ' +
     'pinata.cloud fleek.co ipfs.fleek.co nftstorage.link w3s.link on.fleek.co myqcloud.com oraclecloud.com ' +
-    'amazonaws.com s3.amazonaws.com cloudfront.net digitaloceanspaces.com linodeobjects.com'
+    'amazonaws.com s3.amazonaws.com cloudfront.net digitaloceanspaces.com linodeobjects.com bubbleapps.io ' +
+    'run.app a.run.app rf.gd epizy.com wuaze.com infinityfreeapp.com duckdns.org ddns.net no-ip.org ' +
+    'hopto.org zapto.org servehttp.com glitch.me freehosting.com byethost.com 4everland.app ' +
+    'filesusr.com usrfiles.com myportfolio.com codesandbox.io csb.app stackblitz.io'
   ).split(/\s+/),
 );
 
@@ -274,10 +278,20 @@ export function tldOf(host: string): string {
   return i >= 0 ? host.slice(i + 1).toLowerCase() : '';
 }
 
-/** The brand whose own domain this is, if any. */
+let ownerIndex: Map<string, Brand> | undefined;
+
+/** The brand whose own domain this is, if any (`root` is a registrable domain). */
 export function brandOwning(root: string): Brand | undefined {
   if (!root) return undefined;
-  return brands.find((br) =>
-    br.domains.some((d) => d === root || root.endsWith(`.${d}`) || rootDomain(d) === root),
-  );
+  if (!ownerIndex) {
+    ownerIndex = new Map();
+    for (const br of brands) {
+      for (const d of br.domains) {
+        if (!ownerIndex.has(d)) ownerIndex.set(d, br);
+        const r = rootDomain(d);
+        if (!ownerIndex.has(r)) ownerIndex.set(r, br);
+      }
+    }
+  }
+  return ownerIndex.get(root) ?? ownerIndex.get(rootDomain(root));
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { ParsedEmail } from '#core/email/parsed-email.ts';
 import type { Analysis, AnalysisContext, Finding, Verdict, VerdictThresholds } from './analysis.ts';
 import { buildView, type MessageView } from './features.ts';
-import { lexicalFeatures } from './lexical.ts';
+import { lexicalFeaturesFolded } from './lexical.ts';
 import model from './model/model.json' with { type: 'json' };
 import { allRules } from './rules/index.ts';
 import type { Rule, RuleHit } from './rules/rule.ts';
@@ -50,7 +50,7 @@ export interface Extracted {
 /** Everything the model reads from one message: rule outcomes and lure-vocabulary features. */
 export function extract(email: ParsedEmail, context: AnalysisContext = {}): Extracted {
   const view = buildView(email);
-  return { outcomes: evaluateView(view, context), lexical: lexicalFeatures(email.subject, view.bodyText) };
+  return { outcomes: evaluateView(view, context), lexical: lexicalFeaturesFolded(view.subjectFolded, view.bodyFolded) };
 }
 
 function evaluateView(view: MessageView, context: AnalysisContext): RuleOutcome[] {

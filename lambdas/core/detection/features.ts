@@ -52,8 +52,10 @@ export interface MessageView {
   readonly links: readonly Link[];
   /** Subject + visible body text (HTML stripped when there is no plain part), bounded. */
   readonly bodyText: string;
-  /** `bodyText` and subject folded for lexicon matching. */
+  /** Subject and the first part of `bodyText`, folded for lexicon matching. */
   readonly folded: string;
+  /** The first part of `bodyText`, folded. */
+  readonly bodyFolded: string;
   readonly subjectFolded: string;
   readonly html: string;
   readonly header: (name: string) => string | null;
@@ -61,6 +63,8 @@ export interface MessageView {
 }
 
 const TEXT_LIMIT = 32 * 1024;
+/** Lures state their ask early: lexicons read the first 12 KiB of text. */
+const LEXICON_LIMIT = 12 * 1024;
 const HTML_LIMIT = 128 * 1024;
 const MAX_LINKS = 300;
 
@@ -213,6 +217,8 @@ export function buildView(email: ParsedEmail): MessageView {
   }
 
   const displayName = (from?.name ?? '').trim();
+  const subjectFolded = foldText(email.subject);
+  const bodyFolded = foldText(body.length > LEXICON_LIMIT ? body.slice(0, LEXICON_LIMIT) : body);
   return {
     email,
     from,
@@ -225,8 +231,9 @@ export function buildView(email: ParsedEmail): MessageView {
     auth: parseAuth({ header, headersAll }),
     links,
     bodyText: body,
-    folded: foldText(`${email.subject}\n${body}`),
-    subjectFolded: foldText(email.subject),
+    folded: `${subjectFolded}\n${bodyFolded}`,
+    bodyFolded,
+    subjectFolded,
     html,
     header,
     headersAll,

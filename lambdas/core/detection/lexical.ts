@@ -135,12 +135,17 @@ function conceptsIn(text: string, out: Set<string>): void {
 
 /** Concept features: `subj:<concept>` and `body:<concept>`, each 1 when present. */
 export function lexicalFeatures(subject: string, body: string): Set<string> {
+  return lexicalFeaturesFolded(foldText(subject), foldText(body.length > BODY_LIMIT ? body.slice(0, BODY_LIMIT) : body));
+}
+
+/** The same from text already folded (see MessageView.subjectFolded / bodyFolded). */
+export function lexicalFeaturesFolded(subjectFolded: string, bodyFolded: string): Set<string> {
   const out = new Set<string>();
   const subj = new Set<string>();
-  conceptsIn(foldText(subject), subj);
+  conceptsIn(subjectFolded, subj);
   for (const c of subj) out.add(`subj:${c}`);
   const b = new Set<string>();
-  conceptsIn(foldText(body.length > BODY_LIMIT ? body.slice(0, BODY_LIMIT) : body), b);
+  conceptsIn(bodyFolded.length > BODY_LIMIT ? bodyFolded.slice(0, BODY_LIMIT) : bodyFolded, b);
   for (const c of b) out.add(`body:${c}`);
   return out;
 }

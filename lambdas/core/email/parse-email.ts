@@ -362,7 +362,16 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
 }
 
 /** Trims the largest free-text fields until the serialised message fits the total budget. */
+function roughSize(email: ParsedEmail): number {
+  let n = email.text.length + email.html.length + email.subject.length + 2048;
+  for (const h of email.headers) n += h.name.length + h.value.length + 24;
+  for (const a of email.attachments) n += (a.text?.length ?? 0) + (a.filename?.length ?? 0) + 256 + (a.traits?.join('').length ?? 0);
+  return n;
+}
+
 function enforceBudget(email: ParsedEmail): ParsedEmail {
+  // Serialising is only worth it when the cheap estimate says the budget might be at risk.
+  if (roughSize(email) < parseLimits.totalChars * 0.6) return email;
   let size = JSON.stringify(email).length;
   if (size <= parseLimits.totalChars) return email;
   let { html, text } = email;

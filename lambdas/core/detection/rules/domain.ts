@@ -76,6 +76,8 @@ const EMBEDDED_BRANDS = [
   'roblox',
 ].map((label) => ({ label, skel: skeleton(label) }));
 
+const distinctive = new Set(EMBEDDED_BRANDS.map((b) => b.label));
+
 /** Protected names: the first label of each brand domain (paypal, microsoft, …), ≥ 5 letters. */
 const protectedLabels: readonly { label: string; skel: string; root: string }[] = [
   ...new Map(
@@ -124,10 +126,10 @@ export function lookalikeOf(root: string, extra: readonly string[] = []): Lookal
     if (label !== p.label && skel === p.skel) continue;
     if (p.label.length >= 6 && label !== p.label) {
       const d = editDistance(skel, p.skel, 2);
-      if (d >= 1 && d <= (p.label.length >= 8 ? 2 : 1))
+      if (d >= 1 && d <= (p.label.length >= 10 ? 2 : 1))
         return { domain: root, imitates: p.root, how: `edit distance ${d}` };
     }
-    if (label === p.label && root !== p.root && !brandOwning(root)) {
+    if (label === p.label && root !== p.root && !brandOwning(root) && distinctive.has(label)) {
       // same name under another suffix (paypal.com.co / paypal-secure.xyz handled below)
       return { domain: root, imitates: p.root, how: 'same name, other suffix' };
     }
@@ -135,8 +137,19 @@ export function lookalikeOf(root: string, extra: readonly string[] = []): Lookal
   return null;
 }
 
-/** A brand name embedded as a label or hyphenated part of an unrelated domain. */
+const brandInDomainCache = new Map<string, { brand: string; host: string } | null>();
+
+/** A brand name embedded as a label or hyphenated part of an unrelated domain (memoised per host). */
 export function brandInDomain(host: string): { brand: string; host: string } | null {
+  const cached = brandInDomainCache.get(host);
+  if (cached !== undefined) return cached;
+  const result = brandInDomainUncached(host);
+  if (brandInDomainCache.size > 20_000) brandInDomainCache.clear();
+  brandInDomainCache.set(host, result);
+  return result;
+}
+
+function brandInDomainUncached(host: string): { brand: string; host: string } | null {
   const h = host.toLowerCase();
   const root = rootDomain(h);
   if (!root || allBrandRoots.has(root) || brandOwning(root)) return null;
@@ -277,6 +290,18 @@ export const domainRules: readonly Rule[] = [
       if (sub && sub.split('.').some((s) => randomLooking(s) && s.length >= 12))
         return { evidence: `subdomain of ${v.fromRoot} looks generated`, strength: 0.6 };
       return null;
+    },
+  }),
+  defineRule({
+    id: 'domain.sender-many-labels',
+    family: 'domain',
+    severity: 'medium',
+    description: 'The sender domain is a long chain of labels (a.c.h.h.a.d.o.example.shop), typical of throwaway senders.',
+    weight: 1.0,
+    evaluate: (v) => {
+      const labels = v.fromDomain.split('.');
+      const single = labels.filter((l) => l.length === 1).length;
+      return labels.length >= 6 || single >= 3 ? { evidence: `${labels.length} labels in ${v.fromDomain.slice(-40)}` } : null;
     },
   }),
 ];

@@ -40,6 +40,7 @@ export const credentialLexicon: readonly RegExp[] = [
   /\b(sign|log)\s*-?\s*in\s+(now|below|again) to (verify|confirm|restore|unlock|avoid|keep|reactivate|secure|validate)\b/,
   /\b(enter|provide|submit)\s+(your)?\s*(password|credentials|login|card|pin|ssn|social security)/,
   /\bpassword\s+(expires?|expired|expiration|reset required)/,
+  /\b(password|senha|passwort|contrasena)\s*:\s*[a-z0-9]{6,}\b/,
   /\byour (mailbox|e-?mail storage|storage quota)\s+(is\s+)?(full|almost full|exceeded)/,
   /\bunusual\s+(sign-?in|login|activity)\b|\bsuspicious\s+(activity|login|sign-?in)\b/,
   /\b(shared|sent)\s+(a|an)\s+(document|file|folder|fax|voicemail)\s+with\s+you\b/,
@@ -102,6 +103,7 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|beauties|brides|girls)|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
+  /\bremove yourself from (our|this|the) (e-?mails? |mailing )?list\b/,
   /\b(auto warranty|car warranty|extended warranty|solar panels?|personal loans?|credit score|debt relief|make money (online|fast|from home)|work from home|earn \$?\d+ (per|a) (day|week|hour)|passive income)\b/,
 ];
 
@@ -276,6 +278,38 @@ export const languageRules: readonly Rule[] = [
         v.subjectFolded,
       );
       return m ? { evidence: `subject starts "${m[1]}"` } : null;
+    },
+  }),
+  defineRule({
+    id: 'language.styled-letters',
+    family: 'language',
+    severity: 'medium',
+    description: 'The subject or sender name is written in mathematical "styled" letters (𝐅𝐑𝐄𝐄) that dodge word filters.',
+    weight: 1.2,
+    evaluate: (v) => {
+      const s = `${v.email.subject} ${v.displayName}`;
+      const count = (s.match(/[\u{1D400}-\u{1D7FF}\u{1F130}-\u{1F189}]/gu) ?? []).length;
+      return count >= 3 ? { evidence: `${count} styled letters in the subject or sender name` } : null;
+    },
+  }),
+  defineRule({
+    id: 'language.callback-scam',
+    family: 'language',
+    severity: 'medium',
+    description: 'A phone number to call about a purchase, charge, renewal or refund, with few or no links (TOAD).',
+    weight: 1.2,
+    evaluate: (v) => {
+      const web = v.links.filter((l) => l.host).length;
+      if (web > 2) return null;
+      const t = v.folded.slice(0, 6000);
+      const phone = /(\+?\d[\d ().-]{8,}\d)/.exec(t);
+      if (!phone || (phone[1]?.replace(/\D/g, '').length ?? 0) < 9) return null;
+      const call = /\b(call|contact|dial|ligue|llame|llamar|rufen sie|appelez|bel)\b/.test(t);
+      const money =
+        /\b(purchase|transaction|charged?|order|invoice|subscription|renewal|refund|payment|compra|transacao|cobranca|pedido|assinatura|reembolso|cargo|factura|abbuchung|bestellung|rechnung|achat|commande)\b/.test(
+          t,
+        );
+      return call && money ? { evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording` } : null;
     },
   }),
 ];

@@ -46,7 +46,7 @@ export const senderRules: readonly Rule[] = [
     family: 'sender',
     severity: 'medium',
     description: 'Microsoft composite authentication (compauth) states failure.',
-    weight: 1.0,
+    weight: 0.6,
     expertOnly: true,
     evaluate: (v) =>
       v.auth.compauth === 'fail' ? { evidence: 'authentication-results: compauth=fail' } : null,
@@ -56,7 +56,7 @@ export const senderRules: readonly Rule[] = [
     family: 'sender',
     severity: 'medium',
     description: 'SPF is stated as fail or softfail for the envelope sender.',
-    weight: 0.7,
+    weight: 0.5,
     expertOnly: true,
     evaluate: (v) => (fail(v.auth.spf) ? { evidence: `spf=${v.auth.spf}` } : null),
   }),
@@ -65,7 +65,7 @@ export const senderRules: readonly Rule[] = [
     family: 'sender',
     severity: 'low',
     description: 'A DKIM signature is stated as failing verification.',
-    weight: 0.5,
+    weight: 0.4,
     expertOnly: true,
     evaluate: (v) => (v.auth.dkim === 'fail' ? { evidence: 'dkim=fail' } : null),
   }),
@@ -198,7 +198,7 @@ export const senderRules: readonly Rule[] = [
     evaluate: (v) => {
       const d = v.email.defects;
       if (d.includes('missing-from')) return { evidence: 'no From header' };
-      if (d.includes('from-unparseable')) return { evidence: 'From is not a valid address' };
+      if (d.includes('from-unparseable')) return { evidence: 'From is not a valid address', strength: 1.3 };
       if (d.includes('multiple-from')) return { evidence: 'several From headers' };
       if (d.includes('from-multiple-addresses')) return { evidence: 'From lists several addresses' };
       return null;

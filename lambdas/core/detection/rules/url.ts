@@ -29,6 +29,16 @@ const SHOWN_URL = /^(?:https?:\/\/|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#][
 
 const freeHostList = [...freeHosts];
 
+/** Shorteners a brand uses for its own mail (t.co in X notifications, lnkd.in from LinkedIn…). */
+const ownShortener: Readonly<Record<string, string>> = {
+  't.co': 'x.com',
+  'lnkd.in': 'linkedin.com',
+  'youtu.be': 'youtube.com',
+  'amzn.to': 'amazon.com',
+  'goo.gl': 'google.com',
+  'mcaf.ee': 'mcafee.com',
+};
+
 function webLinks(v: MessageView): Link[] {
   return v.links.filter((l) => l.host);
 }
@@ -84,7 +94,10 @@ export const urlRules: readonly Rule[] = [
     description: 'A link goes through a URL shortener that hides its destination.',
     weight: 0.6,
     evaluate: (v) => {
-      const hit = first(webLinks(v), (l) => shorteners.has(l.host) || shorteners.has(l.root));
+      const hit = first(
+        webLinks(v),
+        (l) => (shorteners.has(l.host) || shorteners.has(l.root)) && ownShortener[l.root] !== v.fromRoot,
+      );
       return hit ? { evidence: maskUrl(hit.url) } : null;
     },
   }),
