@@ -131,6 +131,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       [envNames.dataKeyId]: 'local',
       [envNames.queueUrl]: 'local',
       [envNames.signingSecretId]: 'local',
+      // Raw SES mail is read from .phishx/ses-bucket/ locally (the handler gets that store injected).
+      [envNames.mailBucket]: 'local',
       [envNames.jwtIssuer]: 'phishx-local',
       [envNames.jwtAudience]: 'phishx-api',
       AWS_REGION: process.env.AWS_REGION ?? 'eu-west-1',
