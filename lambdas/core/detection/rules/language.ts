@@ -45,6 +45,7 @@ export const credentialLexicon: readonly RegExp[] = [
   /\bunusual\s+(sign-?in|login|activity)\b|\bsuspicious\s+(activity|login|sign-?in)\b/,
   /\b(shared|sent)\s+(a|an)\s+(document|file|folder|fax|voicemail)\s+with\s+you\b/,
   /\bview\s+(the\s+)?(document|file|invoice|message|voicemail)\b/,
+  /\b(update|verify|validate|sync|synchroni[sz]e|connect|restore|migrate) your (wallet|seed|recovery phrase)\b/,
   // pt
   /\b(atualize|atualizar|confirme|confirmar|valide|validar|regularize|regularizar)\s+(seus?|sua|o|a)?\s*(dados|cadastro|conta|senha|informacoes|acesso)/,
   /\bsenha\b|\btoken\s+(de\s+)?seguranca\b|\bchave\s+de\s+acesso\b/,
@@ -82,6 +83,7 @@ export const payoffLexicon: readonly RegExp[] = [
   /\b(gift ?card|seed phrase|recovery phrase|secret phrase|airdrop|usdt|connect your wallet|wallet (validation|verification|synchroni[sz]ation))\b/,
   /\b(wire transfer|western union|moneygram|tax refund|unclaimed (funds|money)|inheritance fund|compensation fund|donation fund)\b/,
   /\b(invoice|payment|order|package|parcel|shipment|delivery)\s+(is\s+)?(overdue|failed|declined|on hold|pending|suspended|could not be delivered|undeliverable)/,
+  /\b(sie wurden ausgewahlt|sie haben gewonnen|vous avez ete selectionne|ha sido seleccionad[oa]|valores a receber|codigo de liberacao|liberacao pendente|saque (disponivel|liberado))\b/,
   // pt
   /\b(parabens|voce (foi (selecionad|sorteado)|ganhou)|premio|sorteado|resgate (seus|agora)|resgatar|pontos (expiram|vao expirar)|chave pix|pix copia e cola|via pix|boleto|fatura (em aberto|pendente|vencida)|taxa de (entrega|importacao|liberacao)|restituicao)\b/,
   // es
@@ -101,6 +103,7 @@ export const advanceFeeLexicon: readonly RegExp[] = [
 
 export const spamOfferLexicon: readonly RegExp[] = [
   /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
+  /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|beauties|brides|girls)|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
   /\bremove yourself from (our|this|the) (e-?mails? |mailing )?list\b/,
