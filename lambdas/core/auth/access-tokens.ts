@@ -3,15 +3,19 @@
  * Verification pins the algorithm, type, issuer and audience, and resolves keys only from the
  * trusted key set by `kid` — never from header-supplied `jku`/`jwk`/`x5u`.
  */
-import { errors, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { isRole, type Scope, scopesByRole } from '#shared/scopes.ts';
 import { unauthenticated } from '../errors.ts';
 import type { Clock, RandomSource, SigningKey } from '../ports.ts';
 import type { Principal } from './principal.ts';
+import { isRevoked, type RevocationStatus, type RevocationStore, tokenRevoked } from './revocation.ts';
+import {
+  accessTokenLifetimeSeconds,
+  accessTokenType as tokenType,
+  clockToleranceSeconds,
+} from './token-constants.ts';
 
-export const accessTokenLifetimeSeconds = 15 * 60;
-const tokenType = 'at+jwt';
-const clockToleranceSeconds = 60;
+export { accessTokenLifetimeSeconds, clockToleranceSeconds };
 
 export interface TokenSettings {
   readonly issuer: string;
@@ -22,6 +26,8 @@ export interface IssuedToken {
   readonly token: string;
   readonly expiresIn: number;
   readonly tokenId: string;
+  /** Epoch seconds (`exp`). */
+  readonly expiresAt: number;
 }
 
 type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
@@ -60,7 +66,12 @@ export const issueAccessToken = async (
     .setNotBefore(now)
     .setExpirationTime(now + accessTokenLifetimeSeconds)
     .sign(await importKey(key.kid, key.privateJwk, 'private'));
-  return { token, expiresIn: accessTokenLifetimeSeconds, tokenId };
+  return {
+    token,
+    expiresIn: accessTokenLifetimeSeconds,
+    tokenId,
+    expiresAt: now + accessTokenLifetimeSeconds,
+  };
 };
 
 const invalidToken = () => unauthenticated('invalid_token', 'The access token is invalid');
@@ -83,16 +94,56 @@ const principalFrom = (payload: JWTPayload): Principal => {
   return { subject: sub, tenant, role, scopes, tokenId: jti };
 };
 
-export const verifyAccessToken = async (
+/** A verified token: who, and when it was issued and expires (epoch seconds). */
+export interface VerifiedToken {
+  readonly principal: Principal;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface VerifyOptions {
+  /**
+   * The deny-list. When given, a revoked `jti` (or a token issued before the subject's
+   * revoke-all watermark) is refused with `token_revoked`. The read starts before the
+   * signature check, from the unverified claims, and is only trusted after it passes.
+   */
+  readonly revocations?: Pick<RevocationStore, 'status'>;
+}
+
+/** Starts the deny-list read from the unverified claims; never rejects (errors are kept for later). */
+const startRevocationRead = (
+  token: string,
+  revocations: VerifyOptions['revocations'],
+): Promise<{ status: RevocationStatus } | { error: unknown }> | undefined => {
+  if (!revocations) return undefined;
+  let claims: JWTPayload;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    return undefined; // not a JWT: the verify below refuses it
+  }
+  const { tenant, sub } = claims as { tenant?: unknown; sub?: unknown };
+  if (typeof tenant !== 'string' || typeof sub !== 'string') return undefined;
+  return revocations.status(tenant, sub).then(
+    (status) => ({ status }),
+    (error: unknown) => ({ error }),
+  );
+};
+
+export const verifyAccessTokenDetailed = async (
   token: string,
   keys: readonly SigningKey[],
   settings: TokenSettings,
   clock: Clock,
-): Promise<Principal> => {
+  options: VerifyOptions = {},
+): Promise<VerifiedToken> => {
+  const pendingStatus = startRevocationRead(token, options.revocations);
+  let verified: VerifiedToken;
   try {
     const { payload } = await jwtVerify(
       token,
       async (header) => {
+        // Keys come only from the trusted set, by kid: jku, x5u, jwk and x5c are never followed.
         const key = keys.find((candidate) => candidate.kid === header.kid);
         if (!key || header.alg !== key.alg) throw invalidToken();
         return importKey(key.kid, key.publicJwk, 'public');
@@ -107,11 +158,36 @@ export const verifyAccessToken = async (
         requiredClaims: ['sub', 'jti', 'iat', 'exp', 'tenant', 'role', 'scope'],
       },
     );
-    return principalFrom(payload);
+    verified = {
+      principal: principalFrom(payload),
+      issuedAt: payload.iat as number,
+      expiresAt: payload.exp as number,
+    };
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       throw unauthenticated('token_expired', 'The access token has expired');
     }
     throw invalidToken();
   }
+  if (options.revocations) {
+    // The claims are verified now; a read started from other claims cannot be trusted.
+    const { tenant, subject } = verified.principal;
+    const outcome: { status: RevocationStatus } | { error: unknown } = (await pendingStatus) ?? {
+      status: await options.revocations.status(tenant, subject),
+    };
+    // Fail closed: a deny-list we cannot read revokes nothing silently; the error surfaces (500).
+    if ('error' in outcome) throw outcome.error;
+    if (isRevoked({ tokenId: verified.principal.tokenId, issuedAt: verified.issuedAt }, outcome.status)) {
+      throw tokenRevoked();
+    }
+  }
+  return verified;
 };
+
+export const verifyAccessToken = async (
+  token: string,
+  keys: readonly SigningKey[],
+  settings: TokenSettings,
+  clock: Clock,
+  options: VerifyOptions = {},
+): Promise<Principal> => (await verifyAccessTokenDetailed(token, keys, settings, clock, options)).principal;

@@ -1,0 +1,15 @@
+/**
+ * Keys of the identity items in the single table. Family ids are global (a refresh request
+ * names no tenant; the item names it), like usernames. Revocation records and rate-limit
+ * counters carry the tenant or the caller in their key.
+ */
+export const refreshFamilyKey = (familyId: string) => ({ pk: `RTF#${familyId}`, sk: 'RTF' });
+
+/** One revocation record per subject: the authorizer reads exactly this item per request. */
+export const revocationKey = (tenant: string, subject: string) => ({
+  pk: `REVOKED#${tenant}#${subject}`,
+  sk: 'REVOKED',
+});
+
+/** A rate-limit window or an IP's failure record; `key` already names what is limited. */
+export const rateLimitKey = (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' });
