@@ -228,7 +228,7 @@ export function punycodeToUnicode(label: string): string {
     for (let k = base; ; k += base) {
       if (idx >= input.length) return label;
       const c = input.charCodeAt(idx++);
-      const digit = c - 48 < 10 ? c - 22 : c - 65 < 26 ? c - 65 : c - 97 < 26 ? c - 97 : base;
+      const digit = c >= 48 && c <= 57 ? c - 22 : c >= 65 && c <= 90 ? c - 65 : c >= 97 && c <= 122 ? c - 97 : base;
       if (digit >= base) return label;
       i += digit * w;
       const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
