@@ -165,10 +165,27 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         import('../lambdas/ingest/ses-ingest.ts'),
       ]);
 
+    const [{ createRefreshHandler }, { createSessionHandler }, { createJwksHandler }] = await Promise.all([
+      import('../lambdas/auth/refresh.ts'),
+      import('../lambdas/auth/session.ts'),
+      import('../lambdas/auth/jwks.ts'),
+    ]);
+
     const settings = aws.tokenSettings();
     const ports = { clock: systemClock, random: cryptoRandom };
+    const identity = { families: aws.refreshFamilies(), revocations: aws.revocations() };
     const http = {
-      'auth-token': createTokenHandler({ users: aws.users(), signingKeys, settings, ...ports }),
+      'auth-token': createTokenHandler({ users: aws.users(), signingKeys, settings, ...identity, ...ports }),
+      'auth-refresh': createRefreshHandler({
+        users: aws.users(),
+        signingKeys,
+        settings,
+        graceSeconds: aws.refreshGraceSeconds(),
+        ...identity,
+        ...ports,
+      }),
+      'auth-session': createSessionHandler({ ...identity, clock: systemClock }),
+      jwks: createJwksHandler({ signingKeys }),
       'ingest-email': createIngestHandler({
         emails: aws.emails(),
         queue: { enqueue: async (job) => void (await queue.send(JSON.stringify(job))) },
@@ -194,7 +211,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       parse: parseEmail,
       ...ports,
     });
-    const authorizer = createAuthorizer({ signingKeys, settings, clock: systemClock });
+    const authorizer = createAuthorizer({
+      signingKeys,
+      settings,
+      clock: systemClock,
+      revocations: identity.revocations,
+    });
     const analysis = createAnalysisHandler(
       {
         emails: aws.emails(),

@@ -7,12 +7,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { TokenSettings } from '#core/auth/access-tokens.ts';
+import { validateGraceSeconds } from '#core/auth/refresh-tokens.ts';
 import { sesInbound } from '#shared/catalog.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
 import { tracer } from '#shared/observability.ts';
 import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/account-repositories.ts';
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { createDocumentClient } from './dynamodb/document-client.ts';
+import { DynamoDbRefreshFamilies } from './dynamodb/refresh-families.ts';
+import { DynamoDbRevocations } from './dynamodb/revocations.ts';
 import { DynamoDbDomainRepository } from './dynamodb/domain-repository.ts';
 import { DynamoDbEmailRepository } from './dynamodb/email-repository.ts';
 import { KmsDataKeyProvider } from './kms/kms-data-key-provider.ts';
@@ -71,5 +74,14 @@ export const tokenSettings = /* @__PURE__ */ once((): TokenSettings => ({
   issuer: requireEnv('jwtIssuer'),
   audience: requireEnv('jwtAudience'),
 }));
+export const refreshFamilies = /* @__PURE__ */ once(
+  () => new DynamoDbRefreshFamilies(documentClient(), requireEnv('tableName')),
+);
+export const revocations = /* @__PURE__ */ once(
+  () => new DynamoDbRevocations(documentClient(), requireEnv('tableName')),
+);
+/** 0 unless the stage sets it; validated (0-60) at cold start. */
+export const refreshGraceSeconds = (): number =>
+  validateGraceSeconds(Number(optionalEnv('refreshGraceSeconds') ?? '0'));
 export const tableName = (): string => requireEnv('tableName');
 export { documentClient };

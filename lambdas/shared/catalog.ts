@@ -6,7 +6,16 @@
 import type { Scope } from './scopes.ts';
 
 export type FunctionName =
-  'auth-token' | 'authorizer' | 'ingest-email' | 'ingest-ses' | 'get-email' | 'health' | 'analysis';
+  | 'auth-token'
+  | 'auth-refresh'
+  | 'auth-session'
+  | 'jwks'
+  | 'authorizer'
+  | 'ingest-email'
+  | 'ingest-ses'
+  | 'get-email'
+  | 'health'
+  | 'analysis';
 
 /** What a function may touch. The CDK turns each entry into a least-privilege grant. */
 export interface FunctionAccess {
@@ -40,7 +49,35 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     // scrypt at OWASP cost needs 128 MiB for one hash; headroom for the runtime.
     memoryMb: 512,
     timeoutSeconds: 10,
-    access: { table: 'read', signingKey: 'read' },
+    // Reads users, writes the refresh family.
+    access: { table: 'readwrite', signingKey: 'read' },
+  },
+  'auth-refresh': {
+    name: 'auth-refresh',
+    entry: 'lambdas/auth/refresh.ts',
+    description: 'Rotates a refresh token: new access token, next refresh token; reuse revokes the session',
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: 'readwrite', signingKey: 'read' },
+  },
+  'auth-session': {
+    name: 'auth-session',
+    entry: 'lambdas/auth/session.ts',
+    description: 'Logout and revoke-all: deny-lists access tokens, revokes refresh sessions',
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: 'readwrite' },
+  },
+  jwks: {
+    name: 'jwks',
+    entry: 'lambdas/auth/jwks.ts',
+    description: 'Publishes the public token-signing keys (current and previous) as a JWK set',
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { signingKey: 'read' },
   },
   authorizer: {
     name: 'authorizer',
@@ -49,7 +86,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'authorizer',
     memoryMb: 256,
     timeoutSeconds: 5,
-    access: { signingKey: 'read' },
+    // Reads the subject's deny-list on every call.
+    access: { table: 'read', signingKey: 'read' },
   },
   'ingest-email': {
     name: 'ingest-email',
@@ -130,6 +168,10 @@ export const routes: readonly RouteDefinition[] = [
   },
   { method: 'GET', path: '/v1/emails/{id}', function: 'get-email', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/health', function: 'health', auth: 'none', scopes: [] },
+  { method: 'POST', path: '/v1/auth/refresh', function: 'auth-refresh', auth: 'none', scopes: [] },
+  { method: 'POST', path: '/v1/auth/logout', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
+  { method: 'POST', path: '/v1/auth/revoke-all', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
+  { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'none', scopes: [] },
 ];
 
 /** SQS consumer settings shared by the event source mapping and the local queue. */

@@ -12,6 +12,8 @@ export const envNames = {
   signingSecretId: 'PHISHX_SIGNING_SECRET_ID',
   jwtIssuer: 'PHISHX_JWT_ISSUER',
   jwtAudience: 'PHISHX_JWT_AUDIENCE',
+  /** 0-60: seconds the previous refresh token stays usable after a rotation (default 0). */
+  refreshGraceSeconds: 'PHISHX_REFRESH_GRACE_SECONDS',
   /** The bucket SES inbound stores raw messages in (objects under `sesInbound.objectKeyPrefix`). */
   mailBucket: 'PHISHX_MAIL_BUCKET',
   /** Local runner only: the DynamoDB Local endpoint. Unset in AWS. */

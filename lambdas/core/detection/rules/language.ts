@@ -318,4 +318,4 @@ export const languageRules: readonly Rule[] = [
 ];
 
 const GENERIC_GREETING =
-  /\b(dear (valued |sir\/madam|sir or madam|customer|client|user|member|account ?holder|beneficiary|friend|applicant|winner|recipient|e-?mail user|webmail user|subscriber)|dear ,|hello (customer|user|dear)|(prezad[oa]|car[oa]) (client[ea]|usuari[oa]|associad[oa])|estimad[oa] (cliente|usuari[oa])|sehr geehrte[rs]? (kunde|kundin|nutzer)|cher client|chere cliente|beste klant|gentile cliente)\b/;
+  /\b(dear (valued |sir\/madam|sir or madam|customer|client|user|member|account ?holder|beneficiary|friend|applicant|winner|recipient|e-?mail user|webmail user|subscriber)|dear ,|hello (customer|user|dear)|(prezad[oa]|car[oa]) (client[ea]|usuari[oa]|associad[oa])|estimad[oa] (cliente|usuari[oa])|sehr geehrte[rs]? (kunde|kundin|nutzer)|liebe[rs]? (kunde|kundin)|cher client|chere cliente|beste klant|gentile cliente)\b/;

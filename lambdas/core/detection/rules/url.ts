@@ -189,7 +189,7 @@ export const urlRules: readonly Rule[] = [
       const hit = first(webLinks(v), (l) => {
         if (isRedirector(l.root, l.host)) return false;
         const m =
-          /[?&](?:url|u|redirect|redirect_uri|redir|next|goto|target|dest|destination|continue|q|r|link|return|returnurl)=((?:https?(?::|%3a))[^&#]+)/i.exec(
+          /[?&](?:url|u|to|redirect|redirect_uri|redir|next|goto|target|dest|destination|continue|q|r|link|return|returnurl)=((?:https?(?::|%3a))[^&#]+)/i.exec(
             l.url,
           );
         if (!m?.[1]) return false;
@@ -238,4 +238,29 @@ export const urlRules: readonly Rule[] = [
         : null;
     },
   }),
+  defineRule({
+    id: 'url.random-host',
+    family: 'url',
+    severity: 'low',
+    description: 'A link host carries a long random token label (OMxjqfb0BRgLBp6X.example.pro), typical of disposable kits.',
+    weight: 0.8,
+    evaluate: (v) => {
+      const hit = first(webLinks(v), (l) => {
+        if (isRedirector(l.root, l.host) || isIpHost(l.host)) return false;
+        const written = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#:]+)/i.exec(l.url)?.[1] ?? '';
+        const sub = written.slice(0, Math.max(0, written.length - l.root.length - 1));
+        return sub.split('.').some((label) => randomToken(label));
+      });
+      return hit ? { evidence: maskUrl(hit.url, 80) } : null;
+    },
+  }),
 ];
+
+/** A label that reads as a machine token: long, mixing case, or mixing many digits and letters. */
+export function randomToken(label: string): boolean {
+  if (label.length < 12) return false;
+  const upper = label.replace(/[^A-Z]/g, '').length;
+  const lower = label.replace(/[^a-z]/g, '').length;
+  const digits = label.replace(/[^0-9]/g, '').length;
+  return (upper >= 3 && lower >= 3) || (digits >= 3 && upper + lower >= 6 && label.length >= 16);
+}
