@@ -2,12 +2,15 @@
  * The REST API's Lambda REQUEST authorizer: verifies the bearer token and hands the principal
  * to the route as context. A bad token is a Deny carrying a machine-readable code, which the
  * API's ACCESS_DENIED gateway response turns into `401 {"error":{"code","message"}}`.
- * Results are not cached (TTL 0), so a revoked token stops working at once.
+ * Results are not cached (TTL 0) and every call reads the subject's deny-list (one strongly
+ * consistent GetItem, started in parallel with the signature check), so a revoked token stops
+ * working on the next request.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import * as aws from '#adapters/aws.ts';
 import { systemClock } from '#adapters/system.ts';
-import { type TokenSettings, verifyAccessToken } from '#core/auth/access-tokens.ts';
+import { type TokenSettings, verifyAccessTokenDetailed } from '#core/auth/access-tokens.ts';
+import type { RevocationStore } from '#core/auth/revocation.ts';
 import { isDomainError } from '#core/errors.ts';
 import type { Clock, SigningKeyStore } from '#core/ports.ts';
 import { observedHandler } from '#shared/middleware.ts';
@@ -17,6 +20,7 @@ export interface AuthorizerPorts {
   readonly signingKeys: SigningKeyStore;
   readonly settings: TokenSettings;
   readonly clock: Clock;
+  readonly revocations: Pick<RevocationStore, 'status'>;
 }
 
 const bearer = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/;
@@ -51,8 +55,16 @@ export const createAuthorizer = (ports: AuthorizerPorts) =>
     if (!token) return deny('invalid_token', 'Send the header Authorization: Bearer <access token>');
     try {
       const keys = await ports.signingKeys.verificationKeys();
-      const principal = await verifyAccessToken(token, keys, ports.settings, ports.clock);
+      const { principal, issuedAt, expiresAt } = await verifyAccessTokenDetailed(
+        token,
+        keys,
+        ports.settings,
+        ports.clock,
+        { revocations: ports.revocations },
+      );
       return policy('Allow', principal.subject, event.methodArn, {
+        iat: String(issuedAt),
+        exp: String(expiresAt),
         sub: principal.subject,
         tenant: principal.tenant,
         role: principal.role,
@@ -69,4 +81,5 @@ export const handler = createAuthorizer({
   signingKeys: aws.signingKeys(),
   settings: aws.tokenSettings(),
   clock: systemClock,
+  revocations: aws.revocations(),
 });

@@ -6,6 +6,7 @@
 import { unauthenticated } from '../errors.ts';
 import type { Clock, RandomSource, SigningKeyStore, UserRepository } from '../ports.ts';
 import { type IssuedToken, issueAccessToken, type TokenSettings } from './access-tokens.ts';
+import type { RefreshSubject } from './refresh-tokens.ts';
 import { verifyPassword } from './passwords.ts';
 
 /** A well-formed hash of a random password at the production cost: verified when a user is unknown. */
@@ -24,15 +25,11 @@ const invalidCredentials = () => unauthenticated('invalid_credentials', 'The use
 export const loginWithPassword = async (
   credentials: { readonly username: string; readonly password: string },
   ports: LoginPorts,
-): Promise<IssuedToken> => {
+): Promise<IssuedToken & { readonly subject: RefreshSubject }> => {
   const user = await ports.users.findByUsername(credentials.username);
   const matches = await verifyPassword(credentials.password, user?.passwordHash ?? decoyHash);
   if (!user || user.disabled || !matches) throw invalidCredentials();
   const key = await ports.signingKeys.current();
-  return issueAccessToken(
-    { subject: user.username, tenant: user.tenant, role: user.role },
-    key,
-    ports.settings,
-    ports,
-  );
+  const subject = { subject: user.username, tenant: user.tenant, role: user.role };
+  return { ...(await issueAccessToken(subject, key, ports.settings, ports)), subject };
 };

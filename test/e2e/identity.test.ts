@@ -1,0 +1,161 @@
+/**
+ * Identity end to end, as a new user would, against the local stack over HTTP: log in, refresh,
+ * replay the old refresh token → the session is revoked and its access tokens stop working on
+ * the very next request. Also logout, revoke-all and the JWKS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importJWK, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cryptoRandom, systemClock } from '#adapters/system.ts';
+import { createUser } from '#core/auth/accounts.ts';
+import { type LocalStack, startLocalStack } from '../../bin/local-stack.ts';
+import { call } from '../support/local-stack-client.ts';
+
+const lowCost = { logN: 10, r: 8, p: 1 };
+const password = 'a-long-enough-password';
+let stack: LocalStack;
+let stateDir: string;
+let url: string;
+
+interface Tokens {
+  readonly access_token: string;
+  readonly refresh_token: string;
+  readonly expires_in: number;
+}
+
+const json = (body: unknown) => ({
+  method: 'POST',
+  contentType: 'application/json',
+  body: JSON.stringify(body),
+});
+const login = (username: string) => call<Tokens>(`${url}/v1/auth/token`, json({ username, password }));
+const refresh = (token: string) => call<Tokens>(`${url}/v1/auth/refresh`, json({ refresh_token: token }));
+/** Any jwt route: the email lookup answers 404 for an unknown id once the token is accepted. */
+const probe = async (token: string) =>
+  (await call(`${url}/v1/emails/00000000000000000000000000000000`, { token })).status;
+
+const newUser = async (username: string) => {
+  const aws = await import('#adapters/aws.ts');
+  await createUser(
+    { username, password, tenant: 'idp', role: 'soc_analyst' },
+    { users: aws.users(), clock: systemClock, random: cryptoRandom, passwordCost: lowCost },
+  );
+};
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'phishx-identity-'));
+  stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    dynamoDbEndpoint: inject('ddbEndpoint'),
+    tenant: 'idp',
+    admin: { username: 'idp-admin' },
+    passwordCost: lowCost,
+  });
+  url = stack.url;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('sessions against the local stack', () => {
+  it('log in, refresh, replay the old refresh token: the session is revoked and its access tokens stop at once', async () => {
+    await newUser('rita');
+    const first = await login('rita');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
+    expect(first.body.refresh_token).toMatch(/^prt1\./);
+    expect(await probe(first.body.access_token)).toBe(404);
+
+    const second = await refresh(first.body.refresh_token);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('cache-control')).toBe('no-store');
+    expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
+    expect(await probe(second.body.access_token)).toBe(404);
+
+    // The attacker replays the refresh token the client already used.
+    const replay = await refresh(first.body.refresh_token);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toMatchObject({ error: { code: 'invalid_grant' } });
+
+    // At once: the very next request with either access token of the session is refused.
+    for (const token of [second.body.access_token, first.body.access_token]) {
+      const refused = await call(`${url}/v1/emails/00000000000000000000000000000000`, { token });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual({
+        error: { code: 'token_revoked', message: 'The access token has been revoked' },
+      });
+    }
+    // And the legitimate client's current refresh token is dead too: it must log in again.
+    expect((await refresh(second.body.refresh_token)).status).toBe(400);
+    // A new login is a new session, unaffected.
+    const again = await login('rita');
+    expect(await probe(again.body.access_token)).toBe(404);
+  });
+
+  it('logout revokes that session and that access token, not the other sessions', async () => {
+    await newUser('lou');
+    const laptop = await login('lou');
+    const phone = await login('lou');
+    const out = await call(`${url}/v1/auth/logout`, {
+      ...json({ refresh_token: laptop.body.refresh_token }),
+      token: laptop.body.access_token,
+    });
+    expect(out.status).toBe(200);
+    expect(await probe(laptop.body.access_token)).toBe(401);
+    expect((await refresh(laptop.body.refresh_token)).status).toBe(400);
+    expect(await probe(phone.body.access_token)).toBe(404);
+    expect((await refresh(phone.body.refresh_token)).status).toBe(200);
+  });
+
+  it("logout refuses another user's refresh token and revokes nothing of theirs", async () => {
+    await newUser('vic');
+    await newUser('mal');
+    const victim = await login('vic');
+    const attacker = await login('mal');
+    const out = await call(`${url}/v1/auth/logout`, {
+      ...json({ refresh_token: victim.body.refresh_token }),
+      token: attacker.body.access_token,
+    });
+    expect(out.status).toBe(400);
+    expect((await refresh(victim.body.refresh_token)).status).toBe(200);
+  });
+
+  it('revoke-all ends every session of the caller', async () => {
+    await newUser('ray');
+    const a = await login('ray');
+    const b = await login('ray');
+    const done = await call(`${url}/v1/auth/revoke-all`, { method: 'POST', token: a.body.access_token });
+    expect(done.status).toBe(200);
+    for (const session of [a, b]) {
+      expect(await probe(session.body.access_token)).toBe(401);
+      expect((await refresh(session.body.refresh_token)).status).toBe(400);
+    }
+    // Tokens issued in the revoking second are revoked too (iat has second precision).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = await login('ray');
+    expect(await probe(fresh.body.access_token)).toBe(404);
+  });
+
+  it('publishes the public signing keys; tokens verify with them', async () => {
+    const jwks = await call<{ keys: Record<string, unknown>[] }>(`${url}/.well-known/jwks.json`);
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(jwks.body.keys.length).toBeGreaterThanOrEqual(1);
+    for (const key of jwks.body.keys) {
+      expect(key).not.toHaveProperty('d');
+      expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+    }
+    await newUser('jay');
+    const session = await login('jay');
+    const key = jwks.body.keys[0] as Record<string, unknown>;
+    const publicKey = await importJWK({ ...key }, 'EdDSA');
+    await expect(
+      jwtVerify(session.body.access_token, publicKey, { algorithms: ['EdDSA'], typ: 'at+jwt' }),
+    ).resolves.toBeTruthy();
+  });
+});
