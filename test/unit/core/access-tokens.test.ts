@@ -8,7 +8,13 @@ import {
 } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cryptoRandom } from '#adapters/system.ts';
-import { accessTokenLifetimeSeconds, issueAccessToken, verifyAccessToken } from '#core/auth/access-tokens.ts';
+import {
+  accessTokenLifetimeSeconds,
+  issueAccessToken,
+  verifyAccessToken,
+  verifyAccessTokenDetailed,
+} from '#core/auth/access-tokens.ts';
+import type { RevocationStatus } from '#core/auth/revocation.ts';
 import type { Clock, SigningKey } from '#core/ports.ts';
 import { newSigningKey } from '../../support/signing-keys.ts';
 
@@ -156,5 +162,111 @@ describe('access tokens', () => {
   it('rejects garbage', async () => {
     await expectCode(verifyAccessToken('not.a.jwt', [key], settings, issuedAt), 'invalid_token');
     await expectCode(verifyAccessToken('', [key], settings, issuedAt), 'invalid_token');
+  });
+
+  describe('RFC 8725 §3.10 / ASVS V9.1.3: header-supplied key locations are never followed', () => {
+    // The verifier never fetches: any network access would show up as a call to this fetch.
+    const attacker = () => newSigningKey('k1');
+
+    it.each([
+      ['jku', (url: string) => ({ jku: url })],
+      ['x5u', (url: string) => ({ x5u: url })],
+    ])('rejects a token whose %s points at the attacker, without fetching it', async (_name, extra) => {
+      const evil = await attacker();
+      const fetched: string[] = [];
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = (async (input: unknown) => {
+        fetched.push(String(input));
+        throw new Error('no network in tests');
+      }) as typeof fetch;
+      try {
+        const header = { alg: 'EdDSA', typ: 'at+jwt', kid: 'k1', ...extra('https://evil.test/jwks.json') };
+        const token = await craft(header as JWTHeaderParameters, {}, await privateKeyOf(evil));
+        await expectCode(verifyAccessToken(token, [key], settings, now()), 'invalid_token');
+      } finally {
+        globalThis.fetch = realFetch;
+      }
+      expect(fetched).toEqual([]);
+    });
+
+    it('rejects an attacker x5c certificate chain in the header', async () => {
+      const evil = await attacker();
+      const header = { alg: 'EdDSA', typ: 'at+jwt', kid: 'k1', x5c: ['MIIBattacker'] };
+      const token = await craft(header as JWTHeaderParameters, {}, await privateKeyOf(evil));
+      await expectCode(verifyAccessToken(token, [key], settings, now()), 'invalid_token');
+    });
+
+    it.each([
+      ['path traversal', '../../keys/k1'],
+      ['SQL-looking', "k1' OR '1'='1"],
+      ['empty', ''],
+      ['absent', undefined],
+    ])('rejects a %s kid: keys are looked up only in the trusted set', async (_name, kid) => {
+      const header = { alg: 'EdDSA', typ: 'at+jwt', ...(kid !== undefined && { kid }) };
+      const token = await craft(header as JWTHeaderParameters, {}, await privateKeyOf(key));
+      await expectCode(verifyAccessToken(token, [key], settings, now()), 'invalid_token');
+    });
+  });
+
+  describe('revocation (the deny-list)', () => {
+    const statusFor = (status: RevocationStatus) => ({
+      reads: [] as string[],
+      status(tenant: string, subject: string) {
+        this.reads.push(`${tenant}/${subject}`);
+        return Promise.resolve(status);
+      },
+    });
+
+    it('rejects a revoked jti with token_revoked', async () => {
+      const issued = await issueAccessToken(analyst, key, settings, ports);
+      const revocations = statusFor({ tokens: { [issued.tokenId]: issued.expiresAt } });
+      await expectCode(
+        verifyAccessToken(issued.token, [key], settings, issuedAt, { revocations }),
+        'token_revoked',
+      );
+      expect(revocations.reads).toEqual(['acme/ana']);
+    });
+
+    it('accepts a token whose jti is not revoked, and names iat and exp', async () => {
+      const issued = await issueAccessToken(analyst, key, settings, ports);
+      const revocations = statusFor({ tokens: { someone_else: issued.expiresAt } });
+      const verified = await verifyAccessTokenDetailed(issued.token, [key], settings, issuedAt, {
+        revocations,
+      });
+      expect(verified.expiresAt - verified.issuedAt).toBe(accessTokenLifetimeSeconds);
+    });
+
+    it('rejects a token issued before the subject revoked everything (watermark), not one after', async () => {
+      const issued = await issueAccessToken(analyst, key, settings, ports);
+      const iat = Math.floor(issuedAt.now().getTime() / 1000);
+      await expectCode(
+        verifyAccessToken(issued.token, [key], settings, issuedAt, {
+          revocations: statusFor({ notBefore: iat + 1, tokens: {} }),
+        }),
+        'token_revoked',
+      );
+      await expect(
+        verifyAccessToken(issued.token, [key], settings, issuedAt, {
+          revocations: statusFor({ notBefore: iat, tokens: {} }),
+        }),
+      ).resolves.toMatchObject({ subject: 'ana' });
+    });
+
+    it('fails closed when the deny-list cannot be read', async () => {
+      const issued = await issueAccessToken(analyst, key, settings, ports);
+      const revocations = { status: () => Promise.reject(new Error('throttled')) };
+      await expect(
+        verifyAccessToken(issued.token, [key], settings, issuedAt, { revocations }),
+      ).rejects.toThrow('throttled');
+    });
+
+    it('checks the signature first: a forged token is invalid_token even when its jti is revoked', async () => {
+      const evil = await newSigningKey('k1');
+      const token = await craft({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' }, {}, await privateKeyOf(evil));
+      await expectCode(
+        verifyAccessToken(token, [key], settings, now(), { revocations: statusFor({ tokens: { j: 9e9 } }) }),
+        'invalid_token',
+      );
+    });
   });
 });
