@@ -196,6 +196,7 @@ export const brands: readonly Brand[] = [
   b('Hims', 'hims', 'hims.com forhims.com'),
   b('GitHub', 'github', 'github.com githubusercontent.com'),
   b('Slack', 'slack', 'slack.com slackhq.com'),
+  b('Stripe', 'stripe', 'stripe.com stripe.network'),
   b('Atlassian', 'atlassian|jira|confluence', 'atlassian.com atlassian.net'),
   b("Sam's Club", "sam's club|sams club", 'samsclub.com'),
   b('Celsius', 'celsius network', 'celsius.network'),

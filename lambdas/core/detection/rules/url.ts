@@ -1,5 +1,5 @@
 /** URL family: link text vs target, IP hosts, shorteners, free hosting, abused TLDs, obfuscation. */
-import { freeHosts, isIpHost, rootDomain, shorteners, suspiciousTlds, tldOf } from '../domains.ts';
+import { brandOwning, freeHosts, isIpHost, rootDomain, shorteners, suspiciousTlds, tldOf } from '../domains.ts';
 import type { Link, MessageView } from '../features.ts';
 import { parseUrl } from '../features.ts';
 import { maskUrl } from '../mask.ts';
@@ -108,13 +108,17 @@ export const urlRules: readonly Rule[] = [
     description: 'A link points to free hosting, a form builder, a file drop, IPFS or a tunnel.',
     weight: 0.9,
     evaluate: (v) => {
+      const sender = brandOwning(v.fromRoot);
       const hit = first(
         webLinks(v),
         (l) =>
-          freeHosts.has(l.root) ||
+          // The platform's own notifications (a Docs share from google.com) link to it legitimately.
+          l.root !== v.fromRoot &&
+          !(sender && brandOwning(l.root) === sender) &&
+          (freeHosts.has(l.root) ||
           freeHosts.has(l.host) ||
           /(^|\.)ipfs\.|\/ipfs\/[a-z0-9]{20,}/i.test(l.host + l.url) ||
-          freeHostList.some((d) => l.host.endsWith(`.${d}`)),
+          freeHostList.some((d) => l.host.endsWith(`.${d}`))),
       );
       return hit ? { evidence: maskUrl(hit.url) } : null;
     },
