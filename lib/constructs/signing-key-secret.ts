@@ -15,7 +15,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnRotationSchedule, CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { stageArns, stageNames } from '../config/names.ts';
@@ -28,11 +28,20 @@ export interface SigningKeySecretProps {
   readonly encryptionKey: Key;
 }
 
+/**
+ * How often the signing key rotates. Each rotation adds a key (new `kid`) and keeps the previous
+ * one for verification; readers start signing with the new key 6 minutes later (their key cache
+ * is 5), so no token is ever signed with a key a verifier does not know.
+ */
+export const signingKeyRotationSchedule = 'rate(30 days)';
+
 export class SigningKeySecret extends Construct {
   public readonly secret: CfnSecret;
   public readonly secretName: string;
   public readonly initializer: AppFunction;
   public readonly initialization: CustomResource;
+  public readonly rotationFunction: AppFunction;
+  public readonly rotationSchedule: CfnRotationSchedule;
 
   constructor(scope: Construct, id: string, props: SigningKeySecretProps) {
     super(scope, id);
@@ -56,12 +65,6 @@ export class SigningKeySecret extends Construct {
         : {}),
     });
     this.secret.applyRemovalPolicy(removalPolicy);
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Signing keys rotate by adding a key to the key set (old tokens must keep verifying), not by ' +
-        'Secrets Manager replacing the value; scheduled rotation is a later issue.',
-    });
 
     this.initializer = new AppFunction(this, 'Initializer', {
       config,
@@ -117,5 +120,49 @@ export class SigningKeySecret extends Construct {
       properties: { SecretId: this.secretName },
     });
     this.initialization.node.addDependency(this.secret);
+
+    // Scheduled rotation (lambdas/ops/signing-key-rotation.ts). Replicas follow the primary.
+    this.rotationFunction = new AppFunction(this, 'Rotation', {
+      config,
+      definition: {
+        name: 'signing-key-rotation',
+        entry: 'lambdas/ops/signing-key-rotation.ts',
+        description: 'Secrets Manager rotation: adds a new signing key, keeps the previous for verification',
+        memoryMb: 256,
+        timeoutSeconds: 30,
+      },
+    });
+    this.rotationFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        resources: [this.secret.ref],
+      }),
+    );
+    this.rotationFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+      }),
+    );
+    // Only Secrets Manager, only for this account, may invoke it.
+    this.rotationFunction.addPermission('SecretsManagerInvoke', {
+      principal: new ServicePrincipal('secretsmanager.amazonaws.com'),
+      action: 'lambda:InvokeFunction',
+      sourceAccount: Stack.of(this).account,
+    });
+    this.rotationSchedule = new CfnRotationSchedule(this, 'RotationSchedule', {
+      secretId: this.secret.ref,
+      rotationLambdaArn: this.rotationFunction.functionArn,
+      rotationRules: { scheduleExpression: signingKeyRotationSchedule },
+      // The first key comes from the initializer; rotation starts on the schedule, not at deploy.
+      rotateImmediatelyOnUpdate: false,
+    });
+    this.rotationSchedule.node.addDependency(this.initialization);
   }
 }

@@ -31,20 +31,65 @@ export const parseSigningKeySet = (text: string): readonly SigningKey[] => {
   return parsed.data.keys.map(({ kid, alg, privateJwk, publicJwk }) => ({ kid, alg, privateJwk, publicJwk }));
 };
 
-/** A new Ed25519 key set with one key: what a fresh deployment or local stack starts with. */
-export const newSigningKeySet = async (createdAt: Date): Promise<SigningKeySet> => {
+/** The key set with each key's creation time (the app's readers need only the keys). */
+export const parseSigningKeySetWithDates = (text: string): SigningKeySet => {
+  const parsed = signingKeySet.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error('The signing key set is malformed');
+  return parsed.data;
+};
+
+type StoredKey = SigningKeySet['keys'][number];
+
+const newSigningKey = async (createdAt: Date): Promise<StoredKey> => {
   const { exportJWK, generateKeyPair } = await import('jose');
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const kid = `k-${createdAt.toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
   return {
-    keys: [
-      {
-        kid,
-        alg: 'EdDSA',
-        privateJwk: await exportJWK(privateKey),
-        publicJwk: await exportJWK(publicKey),
-        createdAt: createdAt.toISOString(),
-      },
-    ],
+    kid,
+    alg: 'EdDSA',
+    privateJwk: await exportJWK(privateKey),
+    publicJwk: await exportJWK(publicKey),
+    createdAt: createdAt.toISOString(),
   };
+};
+
+/** A new Ed25519 key set with one key: what a fresh deployment or local stack starts with. */
+export const newSigningKeySet = async (createdAt: Date): Promise<SigningKeySet> => ({
+  keys: [await newSigningKey(createdAt)],
+});
+
+/**
+ * A key becomes the signing key only this long after it was added, so that every verifier
+ * (which caches the key set for up to 5 minutes) knows it before the first token it signs
+ * arrives. Until then the previous key keeps signing.
+ */
+export const keyActivationDelayMs = 6 * 60 * 1000;
+/** Access tokens live 15 minutes, with 60 s of skew: a retired key verifies this long after. */
+const retiredKeyGraceMs = (15 * 60 + 60) * 1000;
+
+/** The key new tokens are signed with now: the newest key past its activation delay. */
+export const signingKeyAt = (set: SigningKeySet, now: Date): StoredKey => {
+  const keys = set.keys;
+  const active = keys.find((key) => Date.parse(key.createdAt) + keyActivationDelayMs <= now.getTime());
+  // None active yet (a fresh set): the oldest key, which no verifier can lack.
+  return active ?? (keys[keys.length - 1] as StoredKey);
+};
+
+/**
+ * Rotation: a new key first; the current signing key and any older key that may still have
+ * signed a live token stay, for verification only. A key is dropped once its successor has
+ * been signing for longer than an access token lives.
+ */
+export const rotateSigningKeySet = async (set: SigningKeySet, now: Date): Promise<SigningKeySet> => {
+  const fresh = await newSigningKey(now);
+  const kept: StoredKey[] = [];
+  for (const [index, key] of set.keys.entries()) {
+    const successor = index === 0 ? undefined : set.keys[index - 1];
+    const successorActiveSince = successor
+      ? Date.parse(successor.createdAt) + keyActivationDelayMs
+      : Infinity;
+    // Keep the newest existing key always; keep an older one while tokens it signed may live.
+    if (index === 0 || now.getTime() - successorActiveSince < retiredKeyGraceMs) kept.push(key);
+  }
+  return { keys: [fresh, ...kept] };
 };
