@@ -1,0 +1,44 @@
+import type { BranchKeyRecord, BranchKeyRepository } from '#core/crypto/branch-keyring.ts';
+import type { DataKey, DataKeyProvider, KeyContext } from '#core/ports.ts';
+
+/** Branch keys in memory, with the repository's conditional-create semantics. */
+export class MemoryBranchKeyRepository implements BranchKeyRepository {
+  readonly records = new Map<string, BranchKeyRecord>();
+
+  async latest(tenant: string) {
+    const versions = [...this.records.values()].filter((record) => record.tenant === tenant);
+    return versions.sort((a, b) => b.version - a.version)[0] ?? null;
+  }
+
+  async get(tenant: string, version: number) {
+    return this.records.get(`${tenant}/${version}`) ?? null;
+  }
+
+  async createIfAbsent(record: BranchKeyRecord) {
+    const key = `${record.tenant}/${record.version}`;
+    if (this.records.has(key)) return false;
+    this.records.set(key, record);
+    return true;
+  }
+}
+
+/** Wraps a key provider and counts the calls: stands in for KMS where calls cost. */
+export class CountingKms implements DataKeyProvider {
+  generated = 0;
+  decrypted = 0;
+  constructor(private readonly inner: DataKeyProvider) {}
+
+  get calls() {
+    return this.generated + this.decrypted;
+  }
+
+  generateDataKey(context: KeyContext): Promise<DataKey> {
+    this.generated += 1;
+    return this.inner.generateDataKey(context);
+  }
+
+  decryptDataKey(wrapped: Uint8Array, context: KeyContext): Promise<Uint8Array> {
+    this.decrypted += 1;
+    return this.inner.decryptDataKey(wrapped, context);
+  }
+}
