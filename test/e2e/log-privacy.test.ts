@@ -32,6 +32,7 @@ beforeAll(async () => {
     stateDir,
     dynamoDbEndpoint: inject('ddbEndpoint'),
     tenant: 'logs',
+    admin: { username: 'privacy-admin' },
     passwordCost: { logN: 10, r: 8, p: 1 },
     queue: { visibilityTimeoutMs: 2_000, pollIntervalMs: 20, maxBatchingWindowMs: 20 },
   });
