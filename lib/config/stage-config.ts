@@ -3,6 +3,7 @@
  * Stacks read only this; nothing in lib/ reads `process.env`.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { sesInboundProblems } from '../constructs/ses-inbound.ts';
 
 export interface JwtSettings {
   /** `iss` of the access tokens this stage issues and accepts. */
@@ -16,6 +17,17 @@ export interface ApiThrottle {
   readonly rateLimit: number;
   /** Burst bucket size; at least `rateLimit`. */
   readonly burstLimit: number;
+}
+
+/** SES inbound: mail to these domains is received by SES and analysed (see constructs/ses-inbound.ts). */
+export interface SesInboundConfig {
+  /** Lower-case recipient domains; their MX records point at `inbound-smtp.<region>.amazonaws.com`. */
+  readonly recipientDomains: readonly string[];
+  /**
+   * Regions that receive (a rule set each; the first is the MX record's lowest preference value,
+   * the others fail-over MX targets). Each must be a stage region that offers SES receiving.
+   */
+  readonly regions: readonly string[];
 }
 
 export interface StageConfig {
@@ -39,6 +51,8 @@ export interface StageConfig {
   /** Browser origins allowed to call the API. Empty: no CORS preflight routes at all. */
   readonly corsAllowOrigins: readonly string[];
   readonly apiThrottle: ApiThrottle;
+  /** Omit for no SES inbound (mail then arrives through the API only). */
+  readonly sesInbound?: SesInboundConfig;
 }
 
 /** Every region the stage runs in, primary first. */
@@ -135,6 +149,7 @@ export const validateStageConfig = (config: StageConfig): StageConfig => {
       `apiThrottle.burstLimit ${burstLimit} must be an integer of at least rateLimit (${rateLimit})`,
     );
   }
+  if (config.sesInbound) problems.push(...sesInboundProblems(config.sesInbound, stageRegions(config)));
   if (problems.length > 0) {
     throw new StageConfigError(`Invalid config for stage "${stage}":\n  - ${problems.join('\n  - ')}`);
   }

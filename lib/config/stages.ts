@@ -18,6 +18,7 @@ export const stages: Readonly<Record<string, StageConfig>> = {
     jwt: { issuer: 'https://auth.dev.phishx.example', audience: 'phishx-api' },
     corsAllowOrigins: [],
     apiThrottle: { rateLimit: 20, burstLimit: 40 },
+    sesInbound: { recipientDomains: ['inbound.dev.phishx.example'], regions: ['eu-west-1'] },
   },
   prod: {
     stage: 'prod',
@@ -30,6 +31,8 @@ export const stages: Readonly<Record<string, StageConfig>> = {
     jwt: { issuer: 'https://auth.phishx.example', audience: 'phishx-api' },
     corsAllowOrigins: [],
     apiThrottle: { rateLimit: 200, burstLimit: 400 },
+    // Both regions receive: MX 10 eu-west-1, MX 20 eu-central-1 (SES receives in both).
+    sesInbound: { recipientDomains: ['inbound.phishx.example'], regions: ['eu-west-1', 'eu-central-1'] },
   },
 };
 

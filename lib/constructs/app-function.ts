@@ -24,6 +24,7 @@ import { stageArns, stageNames } from '../config/names.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import type { AnalysisQueue } from './analysis-queue.ts';
 import type { DataKeyRef } from './data-key.ts';
+import type { MailBucketRef } from './ses-inbound.ts';
 
 /** Repository root: catalog entries are relative to it. */
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -107,6 +108,8 @@ export interface AccessResources {
   readonly analysisQueue?: AnalysisQueue;
   readonly dataKey?: DataKeyRef;
   readonly signingSecret?: SigningSecretRef;
+  /** The SES inbound mail bucket, in regions that receive mail. */
+  readonly mailBucket?: MailBucketRef;
 }
 
 export class AppFunction extends NodejsFunction {
@@ -196,6 +199,14 @@ export class AppFunction extends NodejsFunction {
     }
     if (access.signingKey === 'read')
       this.bindSigningSecret(need(resources.signingSecret, 'the signing secret'));
+    if (access.mailBucket === 'read') this.bindMailBucket(need(resources.mailBucket, 'the SES mail bucket'));
+    return this;
+  }
+
+  /** Sets the mail bucket name; may read raw messages under the inbound prefix only. */
+  bindMailBucket(mail: MailBucketRef): this {
+    this.addEnvironment(envNames.mailBucket, mail.bucketName);
+    mail.grantRead(this);
     return this;
   }
 

@@ -17,6 +17,7 @@ import { type AccessResources, AppFunction } from '../constructs/app-function.ts
 import { DataKeyRef } from '../constructs/data-key.ts';
 import { Observability } from '../constructs/observability.ts';
 import { PhishxRestApi } from '../constructs/rest-api.ts';
+import { SesInbound } from '../constructs/ses-inbound.ts';
 
 export interface RegionalStackProps extends StackProps {
   readonly config: StageConfig;
@@ -26,7 +27,10 @@ const pascalCase = (name: string) =>
   name.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
 
 export class RegionalStack extends Stack {
-  public readonly functions: Readonly<Record<FunctionName, AppFunction>>;
+  /** Every catalog function this region runs (ingest-ses only where SES receives mail). */
+  public readonly functions: Readonly<Partial<Record<FunctionName, AppFunction>>>;
+  /** SES inbound, in the stage's receiving regions only. */
+  public readonly sesInbound?: SesInbound;
   public readonly analysisQueue: AnalysisQueue;
   public readonly api: PhishxRestApi;
   public readonly observability: Observability;
@@ -59,6 +63,13 @@ export class RegionalStack extends Stack {
       encryptionKey: this.messagingKey,
     });
 
+    if (config.sesInbound?.regions.includes(this.region)) {
+      this.sesInbound = new SesInbound(this, 'SesInbound', {
+        config,
+        recipientDomains: config.sesInbound.recipientDomains,
+      });
+    }
+
     const dataKey = DataKeyRef.inRegionOf(this, config);
     const resources: AccessResources = {
       table: {
@@ -73,15 +84,27 @@ export class RegionalStack extends Stack {
         secretArn: arns.signingSecret,
         encryptionKey: dataKey,
       },
+      ...(this.sesInbound && { mailBucket: this.sesInbound.mailBucket }),
     };
 
-    const built = {} as Record<FunctionName, AppFunction>;
+    const built: Partial<Record<FunctionName, AppFunction>> = {};
     for (const definition of Object.values(functions)) {
+      // A function that reads SES mail exists only where SES receives it.
+      if (definition.access.mailBucket && !this.sesInbound) continue;
       const fn = new AppFunction(this, pascalCase(definition.name), { config, definition });
       fn.bindAccess(definition.access, resources);
       built[definition.name] = fn;
     }
     this.functions = built;
+    const sesConsumers = Object.values(functions).filter((definition) => definition.trigger === 'ses');
+    if (this.sesInbound) {
+      const [ingest] = sesConsumers;
+      const fn = ingest && built[ingest.name];
+      if (!fn || sesConsumers.length > 1) {
+        throw new Error('The catalog must define exactly one function with trigger "ses"');
+      }
+      this.sesInbound.deliverTo(fn);
+    }
 
     const authorizers = Object.values(this.functions).filter(
       (fn) => functions[fn.definition.name as FunctionName].trigger === 'authorizer',
@@ -110,8 +133,15 @@ export class RegionalStack extends Stack {
       encryptionKey: this.messagingKey,
       api: this.api.api,
       analysisQueue: this.analysisQueue,
-      analysisFunction: this.functions[analysis.name],
-      functions: Object.values(this.functions),
+      analysisFunction: this.function(analysis.name),
+      functions: Object.values(this.functions).filter((fn): fn is AppFunction => fn !== undefined),
     });
+  }
+
+  /** A function this region runs; throws for one it does not (a wiring bug). */
+  function(name: FunctionName): AppFunction {
+    const fn = this.functions[name];
+    if (!fn) throw new Error(`RegionalStack: ${name} is not deployed in ${this.region}`);
+    return fn;
   }
 }

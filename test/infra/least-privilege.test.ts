@@ -56,6 +56,8 @@ const queueConsume = [
   'kms:Decrypt',
 ];
 const signingKeyRead = ['secretsmanager:GetSecretValue', 'kms:Decrypt'];
+/** Raw SES mail (via S3), plus the send to SES inbound's on-failure dead-letter queue. */
+const mailBucketRead = ['s3:GetObject', 'kms:Decrypt', 'sqs:SendMessage', 'kms:GenerateDataKey'];
 
 const expectedActions = (access: FunctionAccess): string[] =>
   [
@@ -68,6 +70,7 @@ const expectedActions = (access: FunctionAccess): string[] =>
       ...(access.dataKeys?.includes('encrypt') ? ['kms:GenerateDataKey'] : []),
       ...(access.dataKeys?.includes('decrypt') ? ['kms:Decrypt'] : []),
       ...(access.signingKey === 'read' ? signingKeyRead : []),
+      ...(access.mailBucket === 'read' ? mailBucketRead : []),
     ]),
   ].sort();
 
