@@ -10,7 +10,9 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  /** A rate limit or a brute-force block: 429 with Retry-After (see core/ratelimit). */
+  | 'too_many_requests';
 
 export class DomainError extends Error {
   override readonly name: string = 'DomainError';

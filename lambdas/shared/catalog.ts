@@ -154,7 +154,23 @@ export interface RouteDefinition {
   readonly scopes: readonly Scope[];
   /** Request bodies of these media types reach the handler as raw bytes (base64). */
   readonly binaryMediaTypes?: readonly string[];
+  /** Per principal (jwt routes); `defaultPrincipalRateLimit` when absent. Exact sliding window. */
+  readonly rateLimit?: RateLimit;
 }
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+/** Every jwt route without its own `rateLimit`, per principal. */
+export const defaultPrincipalRateLimit: RateLimit = { limit: 300, windowSeconds: 60 };
+
+/** The token endpoint, per source IP and username, and per source IP (see core/ratelimit). */
+export const tokenEndpointRateLimits = {
+  perIpAndUsername: { limit: 5, windowSeconds: 60 },
+  perIp: { limit: 20, windowSeconds: 60 },
+} as const satisfies Record<string, RateLimit>;
 
 export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/auth/token', function: 'auth-token', auth: 'none', scopes: [] },
@@ -165,6 +181,7 @@ export const routes: readonly RouteDefinition[] = [
     auth: 'jwt',
     scopes: ['email_ingest', 'admin'],
     binaryMediaTypes: ['message/rfc822'],
+    rateLimit: { limit: 50, windowSeconds: 60 },
   },
   { method: 'GET', path: '/v1/emails/{id}', function: 'get-email', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/health', function: 'health', auth: 'none', scopes: [] },

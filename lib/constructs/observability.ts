@@ -21,6 +21,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -39,6 +40,8 @@ export interface ObservabilityProps {
   readonly analysisQueue: AnalysisQueue;
   readonly analysisFunction: AppFunction;
   readonly functions: readonly AppFunction[];
+  /** Where SES deliveries go after every retry failed, in regions that receive mail. */
+  readonly sesFailureQueue?: IQueue;
 }
 
 /** Alarm thresholds, in one place. */
@@ -146,6 +149,19 @@ export class Observability extends Construct {
         alarmThresholds.oldestMessageAgeSeconds,
         'The oldest queued analysis job is older than 15 minutes: analysis is stuck or far behind.',
       ),
+      ...(props.sesFailureQueue
+        ? [
+            alarm(
+              'SesDeliveriesFailed',
+              props.sesFailureQueue.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(1),
+                statistic: 'Maximum',
+              }),
+              alarmThresholds.deadLetterMessages,
+              'SES deliveries failed every retry and wait in the SES failure queue: the mail is in the bucket; inspect, fix, redrive.',
+            ),
+          ]
+        : []),
     ];
 
     const functionMetrics = (metric: (fn: AppFunction) => IMetric) => props.functions.map(metric);

@@ -135,6 +135,7 @@ export class RegionalStack extends Stack {
       analysisQueue: this.analysisQueue,
       analysisFunction: this.function(analysis.name),
       functions: Object.values(this.functions).filter((fn): fn is AppFunction => fn !== undefined),
+      ...(this.sesInbound && { sesFailureQueue: this.sesInbound.deadLetterQueue }),
     });
   }
 

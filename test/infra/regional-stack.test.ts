@@ -389,7 +389,23 @@ describe.each(cases)('%s', (_name, { built, stack, template }) => {
         Threshold: 5,
         AlarmActions: [{ Ref: topicId }],
       });
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      const receives = built.config.sesInbound?.regions.includes(stack.region) ?? false;
+      template.resourceCountIs('AWS::CloudWatch::Alarm', receives ? 5 : 4);
+    });
+
+    it('alarms when SES deliveries land in their failure queue, where SES receives mail', () => {
+      const receives = built.config.sesInbound?.regions.includes(stack.region) ?? false;
+      const failureQueueAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) =>
+        String(alarm?.Properties?.AlarmDescription ?? '').startsWith('SES deliveries failed'),
+      );
+      expect(failureQueueAlarms).toHaveLength(receives ? 1 : 0);
+      if (receives) {
+        expect(failureQueueAlarms[0]?.[1]?.Properties).toMatchObject({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Threshold: 1,
+          AlarmActions: [{ Ref: topicId }],
+        });
+      }
     });
 
     it('has a dashboard with API, queue, function and application metrics', () => {
