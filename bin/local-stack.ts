@@ -4,11 +4,13 @@
  * analysis handler, a local AES-256 key file for KMS and a generated signing key for Secrets
  * Manager. `npm start` runs it; the end-to-end tests start the same thing on free ports.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SESEvent, SQSEvent } from 'aws-lambda';
 import { createTables } from '#adapters/dynamodb/create-tables.ts';
+import { keyPrefixed } from '#core/ratelimit/sliding-window.ts';
 import { InProcessQueue, type InProcessQueueOptions } from '#adapters/local/in-process-queue.ts';
 import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
 import { LocalRawMailStore } from '#adapters/local/local-raw-mail-store.ts';
@@ -48,6 +50,12 @@ export interface LocalStackOptions {
   readonly analyse?: (email: ParsedEmail, context: AnalysisContext) => Analysis;
   /** Tests lower the scrypt cost for seeded users; production cost otherwise. */
   readonly passwordCost?: ScryptCost;
+  /**
+   * Per-principal route limits (route table `rateLimit`, else the default). Off unless set, so
+   * tests may poll; `npm start` turns them on. The token endpoint's IP limits and brute-force
+   * blocking are always on, counted per stack instance.
+   */
+  readonly principalRateLimits?: boolean;
   /**
    * The recipient domain mapped to the seeded tenant for SES inbound (`npm run ses:replay`).
    * Default: `phishx.local` for the `default` tenant, `<tenant>.phishx.local` for any other.
@@ -174,8 +182,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const settings = aws.tokenSettings();
     const ports = { clock: systemClock, random: cryptoRandom };
     const identity = { families: aws.refreshFamilies(), revocations: aws.revocations() };
+    // DynamoDB, as in AWS, but keyed per stack instance: stacks sharing one DynamoDB Local (the
+    // tests) all call from 127.0.0.1 and would otherwise share its counters.
+    const rateLimits = keyPrefixed(aws.rateLimits(), `local-${randomUUID().slice(0, 8)}`);
+    const httpOptions = options.principalRateLimits ? { rateLimits: { store: rateLimits, clock: systemClock } } : {};
     const http = {
-      'auth-token': createTokenHandler({ users: aws.users(), signingKeys, settings, ...identity, ...ports }),
+      'auth-token': createTokenHandler({
+        users: aws.users(),
+        signingKeys,
+        settings,
+        rateLimits,
+        ...identity,
+        ...ports,
+      }),
       'auth-refresh': createRefreshHandler({
         users: aws.users(),
         signingKeys,
@@ -184,16 +203,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         ...identity,
         ...ports,
       }),
-      'auth-session': createSessionHandler({ ...identity, clock: systemClock }),
+      'auth-session': createSessionHandler({ ...identity, clock: systemClock }, httpOptions),
       jwks: createJwksHandler({ signingKeys }),
-      'ingest-email': createIngestHandler({
-        emails: aws.emails(),
-        queue: { enqueue: async (job) => void (await queue.send(JSON.stringify(job))) },
-        dataKeys,
-        parse: parseEmail,
-        ...ports,
-      }),
-      'get-email': createGetEmailHandler({ emails: aws.emails(), dataKeys }),
+      'ingest-email': createIngestHandler(
+        {
+          emails: aws.emails(),
+          queue: { enqueue: async (job) => void (await queue.send(JSON.stringify(job))) },
+          dataKeys,
+          parse: parseEmail,
+          ...ports,
+        },
+        httpOptions,
+      ),
+      'get-email': createGetEmailHandler({ emails: aws.emails(), dataKeys }, httpOptions),
       health: createHealthHandler([
         tableProbe(aws.documentClient(), aws.tableName()),
         { name: 'queue', check: async () => void queue.stats() },

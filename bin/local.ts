@@ -19,6 +19,7 @@ const stateDir = resolve(import.meta.dirname, '..', '.phishx');
 const stack = await startLocalStack({
   port,
   stateDir,
+  principalRateLimits: true,
   tenant: process.env.PHISHX_TENANT ?? 'default',
   admin: {
     username: process.env.PHISHX_ADMIN_USER ?? 'admin',

@@ -14,6 +14,7 @@ import { tracer } from '#shared/observability.ts';
 import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/account-repositories.ts';
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { createDocumentClient } from './dynamodb/document-client.ts';
+import { DynamoDbRateLimits } from './dynamodb/rate-limits.ts';
 import { DynamoDbRefreshFamilies } from './dynamodb/refresh-families.ts';
 import { DynamoDbRevocations } from './dynamodb/revocations.ts';
 import { DynamoDbDomainRepository } from './dynamodb/domain-repository.ts';
@@ -76,6 +77,9 @@ export const tokenSettings = /* @__PURE__ */ once((): TokenSettings => ({
 }));
 export const refreshFamilies = /* @__PURE__ */ once(
   () => new DynamoDbRefreshFamilies(documentClient(), requireEnv('tableName')),
+);
+export const rateLimits = /* @__PURE__ */ once(
+  () => new DynamoDbRateLimits(documentClient(), requireEnv('tableName')),
 );
 export const revocations = /* @__PURE__ */ once(
   () => new DynamoDbRevocations(documentClient(), requireEnv('tableName')),

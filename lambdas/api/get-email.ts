@@ -1,14 +1,18 @@
 /** GET /v1/emails/{id}: the analysis of one of the caller's tenant's emails. */
 
 import * as aws from '#adapters/aws.ts';
+import { systemClock } from '#adapters/system.ts';
 import { viewEmail } from '#core/emails/email-view.ts';
 import { invalidRequest } from '#core/errors.ts';
 import { isEmailId } from '#core/ingest/ingest-email.ts';
 import type { DataKeyProvider, EmailRepository } from '#core/ports.ts';
-import { httpHandler, requirePrincipal } from '#shared/http.ts';
+import { type HttpHandlerOptions, httpHandlerWith, requirePrincipal } from '#shared/http.ts';
 
-export const createGetEmailHandler = (ports: { emails: EmailRepository; dataKeys: DataKeyProvider }) =>
-  httpHandler('get-email', async (request) => {
+export const createGetEmailHandler = (
+  ports: { emails: EmailRepository; dataKeys: DataKeyProvider },
+  options: HttpHandlerOptions = {},
+) =>
+  httpHandlerWith(options)('get-email', async (request) => {
     const principal = requirePrincipal(request);
     const id = request.event.pathParameters?.id ?? '';
     if (!isEmailId(id))
@@ -17,4 +21,7 @@ export const createGetEmailHandler = (ports: { emails: EmailRepository; dataKeys
     return { statusCode: 200, body: view };
   });
 
-export const handler = createGetEmailHandler({ emails: aws.emails(), dataKeys: aws.dataKeys() });
+export const handler = createGetEmailHandler(
+  { emails: aws.emails(), dataKeys: aws.dataKeys() },
+  { rateLimits: { store: aws.rateLimits(), clock: systemClock } },
+);

@@ -6,7 +6,7 @@ import { parseEmail } from '#core/email/parse-email.ts';
 import { DomainError } from '#core/errors.ts';
 import { type IngestPorts, ingestEmail } from '#core/ingest/ingest-email.ts';
 import { emailRetentionDays, maxEmailBytes } from '#shared/catalog.ts';
-import { header, httpHandler, requirePrincipal } from '#shared/http.ts';
+import { type HttpHandlerOptions, header, httpHandlerWith, requirePrincipal } from '#shared/http.ts';
 import { logger, metrics } from '#shared/observability.ts';
 
 const rawBody = (body: string | null, isBase64Encoded: boolean): Uint8Array => {
@@ -23,8 +23,8 @@ const rawBody = (body: string | null, isBase64Encoded: boolean): Uint8Array => {
   return Buffer.from(body, 'base64');
 };
 
-export const createIngestHandler = (ports: IngestPorts) =>
-  httpHandler('ingest-email', async (request) => {
+export const createIngestHandler = (ports: IngestPorts, options: HttpHandlerOptions = {}) =>
+  httpHandlerWith(options)('ingest-email', async (request) => {
     const { event } = request;
     const principal = requirePrincipal(request);
     const contentType = header(event, 'content-type') ?? '';
@@ -59,11 +59,14 @@ export const createIngestHandler = (ports: IngestPorts) =>
     };
   });
 
-export const handler = createIngestHandler({
-  emails: aws.emails(),
-  queue: aws.analysisQueue(),
-  dataKeys: aws.dataKeys(),
-  clock: systemClock,
-  random: cryptoRandom,
-  parse: parseEmail,
-});
+export const handler = createIngestHandler(
+  {
+    emails: aws.emails(),
+    queue: aws.analysisQueue(),
+    dataKeys: aws.dataKeys(),
+    clock: systemClock,
+    random: cryptoRandom,
+    parse: parseEmail,
+  },
+  { rateLimits: { store: aws.rateLimits(), clock: systemClock } },
+);

@@ -99,6 +99,8 @@ export function createEngine(model: ModelArtifact): Analyser {
           evidence: hit.evidence,
         };
       });
+      // A rule the model weighs at zero did not drive the score: leave it out of the explanation.
+      findings = findings.filter((f) => f.weight !== 0);
       const vocabulary = vocabularyFinding(lexical, model.lexical);
       if (vocabulary) findings.push(vocabulary);
     } catch {

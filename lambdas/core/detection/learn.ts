@@ -109,7 +109,7 @@ function solve(a: number[][], b: number[]): number[] {
 export function trainModel(samples: readonly TrainingSample[], options: TrainOptions = {}): ModelArtifact {
   const lambda = options.lambda ?? 2;
   const hamWeight = options.hamWeight ?? 3;
-  const iterations = options.iterations ?? 25;
+  const iterations = options.iterations ?? 40;
   const lambdaLexical = options.lambdaLexical ?? 4;
   const ruleCount = trainable.length;
   const ids = [...trainable.map((r) => r.id), ...lexicalFeatureNames];
@@ -127,8 +127,11 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
   });
   const y = samples.map((s) => s.label);
   const fired = ids.map((_, j) => x.some((row) => (row[j] ?? 0) !== 0));
-  const w = [...prior, -2];
   const minWeight = options.minWeight ?? 0;
+  // Bounds: rules with a positive prior never flip sign; every weight is capped by severity.
+  const lower = ids.map((_, j) => ((prior[j] ?? 0) > 0 ? minWeight : -(cap[j] ?? 5)));
+  const upper = ids.map((_, j) => cap[j] ?? 5);
+  const w = [...prior.map((p, j) => Math.min(upper[j] ?? p, Math.max(lower[j] ?? p, p))), -2];
   for (let it = 0; it < iterations; it++) {
     const grad = new Array<number>(d).fill(0);
     const hess = Array.from({ length: d }, () => new Array<number>(d).fill(0));
@@ -159,13 +162,26 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
     }
     const hi = hess[d - 1] as number[];
     hi[d - 1] = (hi[d - 1] ?? 0) + 1e-6;
+    // Active set: a weight sitting on a bound with the gradient pushing it further out stays
+    // there, and the Newton step is solved for the free weights only (projected Newton).
+    for (let j = 0; j < d - 1; j++) {
+      const wj = w[j] ?? 0;
+      const g = grad[j] ?? 0;
+      const atLower = (lower[j] ?? -Infinity) === wj && g > 0;
+      const atUpper = (upper[j] ?? Infinity) === wj && g < 0;
+      if (!atLower && !atUpper) continue;
+      grad[j] = 0;
+      for (let k = 0; k < d; k++) {
+        (hess[j] as number[])[k] = 0;
+        (hess[k] as number[])[j] = 0;
+      }
+      (hess[j] as number[])[j] = 1;
+    }
     const step = solve(hess, grad);
     let moved = 0;
     for (let j = 0; j < d; j++) {
       let next = (w[j] ?? 0) - (step[j] ?? 0);
-      if (j < d - 1 && (prior[j] ?? 0) > 0 && next < minWeight) next = minWeight;
-      if (j < d - 1 && next > (cap[j] ?? 5)) next = cap[j] ?? 5;
-      if (j < d - 1 && next < -(cap[j] ?? 5)) next = -(cap[j] ?? 5);
+      if (j < d - 1) next = Math.min(upper[j] ?? Infinity, Math.max(lower[j] ?? -Infinity, next));
       moved = Math.max(moved, Math.abs(next - (w[j] ?? 0)));
       w[j] = next;
     }

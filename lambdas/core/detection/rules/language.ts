@@ -40,7 +40,6 @@ export const credentialLexicon: readonly RegExp[] = [
   /\b(sign|log)\s*-?\s*in\s+(now|below|again) to (verify|confirm|restore|unlock|avoid|keep|reactivate|secure|validate)\b/,
   /\b(enter|provide|submit)\s+(your)?\s*(password|credentials|login|card|pin|ssn|social security)/,
   /\bpassword\s+(expires?|expired|expiration|reset required)/,
-  /\b(password|senha|passwort|contrasena)\s*:\s*[a-z0-9]{6,}\b/,
   /\byour (mailbox|e-?mail storage|storage quota)\s+(is\s+)?(full|almost full|exceeded)/,
   /\bunusual\s+(sign-?in|login|activity)\b|\bsuspicious\s+(activity|login|sign-?in)\b/,
   /\b(shared|sent)\s+(a|an)\s+(document|file|folder|fax|voicemail)\s+with\s+you\b/,
@@ -313,6 +312,22 @@ export const languageRules: readonly Rule[] = [
           t,
         );
       return call && money ? { evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording` } : null;
+    },
+  }),
+  defineRule({
+    id: 'language.qr-lure',
+    family: 'language',
+    severity: 'medium',
+    description: 'The message asks to scan a QR code (links hidden in an image, out of reach of URL checks).',
+    weight: 1.2,
+    evaluate: (v) => {
+      const m =
+        /\b(scan (the|this|below|attached) (qr|code)|qr[- ]?code (below|attached|to (verify|access|sign|view|review|update))|escaneie o (qr|codigo)|escanee el (codigo )?qr|qr-code scannen|scannez le (code )?qr)\b/.exec(
+          v.folded,
+        );
+      if (!m) return null;
+      const image = v.email.attachments.some((a) => (a.sniffedType ?? a.declaredType).startsWith('image/') || a.sniffedType === 'application/pdf');
+      return image || /<img\b/i.test(v.html) ? { evidence: `"${maskText(m[0], 40)}" with an image` } : null;
     },
   }),
 ];

@@ -135,9 +135,12 @@ export const senderRules: readonly Rule[] = [
         const root = rootDomain(domainOf(a.address));
         return freemail.has(root) && root !== v.fromRoot;
       });
-      return r
-        ? { evidence: `reply-to ${maskEmail(r.address)} (free mail), from ${v.fromRoot || 'none'}` }
-        : null;
+      if (!r) return null;
+      // Between two free-mail boxes it is weaker evidence (people do this) than from an organisation.
+      return {
+        evidence: `reply-to ${maskEmail(r.address)} (free mail), from ${v.fromRoot || 'none'}`,
+        strength: freemail.has(v.fromRoot) ? 0.5 : 1,
+      };
     },
   }),
   defineRule({
@@ -182,6 +185,9 @@ export const senderRules: readonly Rule[] = [
     weight: 1.0,
     evaluate: (v) => {
       if (!freemail.has(v.fromRoot)) return null;
+      // The provider's own mail ("Yahoo!News" from yahoo.com) is not a claim.
+      const own = brandNamedIn(v.displayFolded);
+      if (own && isBrandDomain(own, v.fromRoot)) return null;
       const claims =
         /\b(team|support|service|services|security|account|accounts|billing|department|admin|administrator|helpdesk|help desk|customer|office|bank|payroll|hr|it desk|notification|no-?reply|suporte|atendimento|servico|kundenservice|soporte)\b/.test(
           v.displayFolded,
@@ -204,4 +210,29 @@ export const senderRules: readonly Rule[] = [
       return null;
     },
   }),
+  defineRule({
+    id: 'sender.return-path-mismatch',
+    family: 'sender',
+    severity: 'low',
+    description: 'The envelope sender (Return-Path) belongs to an unrelated organisation, not a known sending service.',
+    weight: 0.3,
+    evaluate: (v) => {
+      const rp = v.returnPathRoot;
+      if (!rp || !v.fromRoot || rp === v.fromRoot || SENDING_SERVICES.has(rp)) return null;
+      if (brandOwning(rp) && brandOwning(rp) === brandOwning(v.fromRoot)) return null;
+      return { evidence: `return-path ${rp}, from ${v.fromRoot}` };
+    },
+  }),
 ];
+
+/** Bulk-mail and transactional services whose bounce domains legitimately differ from From. */
+const SENDING_SERVICES = new Set(
+  (
+    'sendgrid.net amazonses.com mailgun.org mailgun.net mcsv.net rsgsv.net mandrillapp.com sparkpostmail.com ' +
+    'mktomail.com exacttarget.com salesforce.com hubspotemail.net hubspot.com cmail19.com cmail20.com ' +
+    'createsend.com klaviyomail.com postmarkapp.com pm-bounces.com sendinblue.com brevo.com mailjet.com ' +
+    'mailchimp.com mailchimpapp.net constantcontact.com ccsend.com intercom-mail.com customeriomail.com ' +
+    'google.com googlegroups.com outlook.com protection.outlook.com zendesk.com freshdesk.com bounces.google.com ' +
+    'emsend.com smtp.com socketlabs.com elasticemail.com mailerlite.com convertkit-mail.com substack.com'
+  ).split(/\s+/),
+);
