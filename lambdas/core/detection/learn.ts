@@ -29,7 +29,7 @@ export interface TrainOptions {
   readonly iterations?: number;
   readonly name?: string;
   readonly trainedOn?: string;
-  /** Lower bound for learned weights of rules with a positive prior (no sign flips). */
+  /** Lower bound for learned weights of rules with a positive prior (no sign flips); a quarter of the prior applies too. */
   readonly minWeight?: number;
   /**
    * Cost of a legitimate message relative to a phishing one. Above 1 the model prefers missing a
@@ -129,7 +129,8 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
   const fired = ids.map((_, j) => x.some((row) => (row[j] ?? 0) !== 0));
   const minWeight = options.minWeight ?? 0;
   // Bounds: rules with a positive prior never flip sign; every weight is capped by severity.
-  const lower = ids.map((_, j) => ((prior[j] ?? 0) > 0 ? minWeight : -(cap[j] ?? 5)));
+  // A rule keeps at least a quarter of its expert weight: a biased corpus may shrink, not erase, it.
+  const lower = ids.map((_, j) => ((prior[j] ?? 0) > 0 ? Math.max(minWeight, 0.25 * (prior[j] ?? 0)) : -(cap[j] ?? 5)));
   const upper = ids.map((_, j) => cap[j] ?? 5);
   const w = [...prior.map((p, j) => Math.min(upper[j] ?? p, Math.max(lower[j] ?? p, p))), -2];
   for (let it = 0; it < iterations; it++) {
