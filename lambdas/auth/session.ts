@@ -6,30 +6,33 @@ import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { systemClock } from '#adapters/system.ts';
 import { logout, revokeAll, type SessionPorts } from '#core/auth/sessions.ts';
-import { header, httpHandler, requirePrincipal } from '#shared/http.ts';
+import { type HttpHandlerOptions, header, httpHandler, requirePrincipal } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { logger } from '#shared/observability.ts';
 
 const logoutBody = z.object({ refresh_token: z.optional(z.string().check(z.maxLength(512))) });
 
-export const createSessionHandler = (ports: SessionPorts) =>
-  httpHandler('auth-session', async (request) => {
-    const principal = requirePrincipal(request);
-    const { event } = request;
-    if (request.route.path === '/v1/auth/revoke-all') {
-      await revokeAll(principal, ports);
-      logger.info('Revoked every token of the subject');
-      return { statusCode: 200, body: { status: 'revoked' } };
-    }
-    const body = event.body && header(event, 'content-type') ? parseJsonBody(event, logoutBody) : {};
-    const exp = Number(event.requestContext.authorizer?.exp);
-    await logout(principal, Number.isInteger(exp) && exp > 0 ? exp : undefined, body.refresh_token, ports);
-    logger.info('Logged out');
-    return { statusCode: 200, body: { status: 'logged_out' } };
-  });
+export const createSessionHandler = (ports: SessionPorts, options: HttpHandlerOptions = {}) =>
+  httpHandler(
+    'auth-session',
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const { event } = request;
+      if (request.route.path === '/v1/auth/revoke-all') {
+        await revokeAll(principal, ports);
+        logger.info('Revoked every token of the subject');
+        return { statusCode: 200, body: { status: 'revoked' } };
+      }
+      const body = event.body && header(event, 'content-type') ? parseJsonBody(event, logoutBody) : {};
+      const exp = Number(event.requestContext.authorizer?.exp);
+      await logout(principal, Number.isInteger(exp) && exp > 0 ? exp : undefined, body.refresh_token, ports);
+      logger.info('Logged out');
+      return { statusCode: 200, body: { status: 'logged_out' } };
+    },
+    options,
+  );
 
-export const handler = createSessionHandler({
-  families: aws.refreshFamilies(),
-  revocations: aws.revocations(),
-  clock: systemClock,
-});
+export const handler = createSessionHandler(
+  { families: aws.refreshFamilies(), revocations: aws.revocations(), clock: systemClock },
+  { rateLimits: { store: aws.rateLimits(), clock: systemClock } },
+);

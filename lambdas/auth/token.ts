@@ -7,9 +7,13 @@ import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { type LoginPorts, loginWithPassword } from '#core/auth/login.ts';
 import { type RefreshFamilyStore, startRefreshFamily } from '#core/auth/refresh-tokens.ts';
+import { isDomainError } from '#core/errors.ts';
+import { assertNotBlocked, recordFailure } from '#core/ratelimit/brute-force.ts';
+import { consumeAll, type RateLimitStore } from '#core/ratelimit/sliding-window.ts';
+import { tokenEndpointRateLimits } from '#shared/catalog.ts';
 import { httpHandler } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
-import { metrics } from '#shared/observability.ts';
+import { logger, metrics } from '#shared/observability.ts';
 
 const credentials = z.object({
   username: z.string().check(z.minLength(1), z.maxLength(128)),
@@ -18,16 +22,28 @@ const credentials = z.object({
 
 export interface TokenHandlerPorts extends LoginPorts {
   readonly families: RefreshFamilyStore;
+  readonly rateLimits: RateLimitStore;
 }
 
 export const createTokenHandler = (ports: TokenHandlerPorts) =>
   httpHandler('auth-token', async ({ event }) => {
     const body = parseJsonBody(event, credentials);
+    const username = body.username.toLowerCase();
+    // The TCP peer as API Gateway saw it; X-Forwarded-For is written by the client and ignored.
+    const ip = event.requestContext.identity.sourceIp;
+    // Before any password work: a blocked IP or an exhausted limit costs no scrypt.
+    await assertNotBlocked(ip, ports.rateLimits, ports.clock);
+    const { perIpAndUsername, perIp } = tokenEndpointRateLimits;
+    await consumeAll(
+      [
+        { key: `token#ipuser#${ip}#${username}`, ...perIpAndUsername },
+        { key: `token#ip#${ip}`, ...perIp },
+      ],
+      ports.rateLimits,
+      ports.clock,
+    );
     try {
-      const issued = await loginWithPassword(
-        { username: body.username.toLowerCase(), password: body.password },
-        ports,
-      );
+      const issued = await loginWithPassword({ username, password: body.password }, ports);
       const { refreshToken } = await startRefreshFamily(issued.subject, issued, ports);
       metrics.addMetric('TokensIssued', 'Count', 1);
       return {
@@ -41,6 +57,10 @@ export const createTokenHandler = (ports: TokenHandlerPorts) =>
       };
     } catch (error) {
       metrics.addMetric('AuthFailures', 'Count', 1);
+      if (isDomainError(error) && error.code === 'invalid_credentials') {
+        const blockedUntil = await recordFailure(ip, ports.rateLimits, ports.clock);
+        if (blockedUntil !== undefined) logger.warn('Source IP blocked after repeated failed logins');
+      }
       throw error;
     }
   });
@@ -48,6 +68,7 @@ export const createTokenHandler = (ports: TokenHandlerPorts) =>
 export const handler = createTokenHandler({
   users: aws.users(),
   families: aws.refreshFamilies(),
+  rateLimits: aws.rateLimits(),
   signingKeys: aws.signingKeys(),
   clock: systemClock,
   random: cryptoRandom,

@@ -9,9 +9,11 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { hasAnyScope, type Principal } from '#core/auth/principal.ts';
 import { type ErrorKind, forbidden, isDomainError, unauthenticated } from '#core/errors.ts';
-import { type FunctionName, type RouteDefinition, routes } from './catalog.ts';
+import { consume, isRateLimited, type RateLimitStore } from '#core/ratelimit/sliding-window.ts';
+import type { Clock } from '#core/ports.ts';
+import { defaultPrincipalRateLimit, type FunctionName, type RouteDefinition, routes } from './catalog.ts';
 import { observedHandler } from './middleware.ts';
-import { logger } from './observability.ts';
+import { logger, metrics } from './observability.ts';
 import { isRole, type Scope, scopesByRole } from './scopes.ts';
 
 export interface HttpRequest {
@@ -35,6 +37,7 @@ const statusByKind: Readonly<Record<ErrorKind, number>> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
 };
 
 /** Sent with every answer: API responses carry tenant data and are never cached or framed. */
@@ -86,6 +89,13 @@ const errorMapper = (): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
     if (isDomainError(error)) {
       logger.info('Request refused', { code: error.code, kind: error.kind });
       request.response = errorResponse(statusByKind[error.kind], error.code, error.message);
+      if (isRateLimited(error)) {
+        metrics.addMetric('RateLimited', 'Count', 1);
+        request.response.headers = {
+          ...request.response.headers,
+          'Retry-After': String(error.retryAfterSeconds),
+        };
+      }
       return;
     }
     // Unknown: log it (masked) for us, answer nothing about it to the caller.
@@ -94,9 +104,18 @@ const errorMapper = (): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
   },
 });
 
+export interface HttpHandlerOptions {
+  /**
+   * Enforces each jwt route's per-principal limit (`rateLimit` in the route table, else
+   * `defaultPrincipalRateLimit`). Without it no per-principal limit applies (unit tests).
+   */
+  readonly rateLimits?: { readonly store: RateLimitStore; readonly clock: Clock };
+}
+
 export const httpHandler = (
   functionName: FunctionName,
   handle: (request: HttpRequest) => Promise<HttpResult>,
+  options: HttpHandlerOptions = {},
 ): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> =>
   observedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(errorMapper())
@@ -110,6 +129,18 @@ export const httpHandler = (
           throw forbidden(
             'insufficient_scope',
             `This operation needs one of the scopes: ${route.scopes.join(', ')}`,
+          );
+        }
+        if (options.rateLimits) {
+          const limit = route.rateLimit ?? defaultPrincipalRateLimit;
+          await consume(
+            {
+              // Per principal and route: a client's ingest budget is not spent by its reads.
+              key: `route#${route.method} ${route.path}#${principal.tenant}#${principal.subject}`,
+              ...limit,
+            },
+            options.rateLimits.store,
+            options.rateLimits.clock,
           );
         }
       }
@@ -130,3 +161,9 @@ export const header = (event: APIGatewayProxyEvent, name: string): string | unde
   }
   return undefined;
 };
+
+/** `httpHandler` with options, in a shape that leaves a handler's body where it was. */
+export const httpHandlerWith =
+  (options: HttpHandlerOptions) =>
+  (functionName: FunctionName, handle: (request: HttpRequest) => Promise<HttpResult>) =>
+    httpHandler(functionName, handle, options);

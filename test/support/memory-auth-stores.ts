@@ -6,6 +6,7 @@
  */
 import type { RefreshFamily, RefreshFamilyStore, FamilyRotation } from '#core/auth/refresh-tokens.ts';
 import type { RevocationStatus, RevocationStore, RevokedToken } from '#core/auth/revocation.ts';
+import type { LimitRecord, RateLimitStore } from '#core/ratelimit/sliding-window.ts';
 
 type YieldPoint = () => Promise<void>;
 const noYield: YieldPoint = async () => undefined;
@@ -74,5 +75,25 @@ export class MemoryRevocations implements RevocationStore {
   /** Synchronous view for assertions. */
   isDenied(tenant: string, subject: string, tokenId: string): boolean {
     return Object.hasOwn(this.items.get(`${tenant}#${subject}`)?.tokens ?? {}, tokenId);
+  }
+}
+
+/** Rate-limit records with the DynamoDB adapter's version condition. */
+export class MemoryRateLimits implements RateLimitStore {
+  readonly items = new Map<string, LimitRecord>();
+  constructor(private readonly yieldPoint: YieldPoint = noYield) {}
+
+  async get(key: string): Promise<LimitRecord | null> {
+    await this.yieldPoint();
+    const record = this.items.get(key);
+    return record ? structuredClone(record) : null;
+  }
+
+  async put(key: string, record: Omit<LimitRecord, 'version'>, expectedVersion: number): Promise<boolean> {
+    await this.yieldPoint();
+    if ((this.items.get(key)?.version ?? 0) !== expectedVersion) return false;
+    const { version: _ignored, ...rest } = record as LimitRecord;
+    this.items.set(key, { ...structuredClone(rest), version: expectedVersion + 1 });
+    return true;
   }
 }
