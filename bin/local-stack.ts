@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SESEvent, SQSEvent } from 'aws-lambda';
+import { DynamoDbBranchKeyRepository } from '#adapters/dynamodb/branch-key-repository.ts';
 import { createTables } from '#adapters/dynamodb/create-tables.ts';
 import { keyPrefixed } from '#core/ratelimit/sliding-window.ts';
 import { InProcessQueue, type InProcessQueueOptions } from '#adapters/local/in-process-queue.ts';
@@ -21,6 +22,7 @@ import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { createTenant, createUser, mapDomain } from '#core/auth/accounts.ts';
 import type { ScryptCost } from '#core/auth/passwords.ts';
 import type { Analysis, AnalysisContext } from '#core/detection/analysis.ts';
+import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
 import { analyseEmail } from '#core/detection/engine.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
 import type { ParsedEmail } from '#core/email/parsed-email.ts';
@@ -158,6 +160,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const queue = new InProcessQueue({ statePath: join(stateDir, 'queue.json'), ...options.queue });
 
     const aws = await import('#adapters/aws.ts');
+    // KMS stands in as the local master key; branch keys live in DynamoDB Local, as in AWS.
+    const keyring = new BranchKeyring({
+      repository: new DynamoDbBranchKeyRepository(aws.documentClient(), aws.tableName()),
+      kms: dataKeys,
+      clock: systemClock,
+    });
     const [{ createTokenHandler }, { createAuthorizer }, { createIngestHandler }, { createGetEmailHandler }] =
       await Promise.all([
         import('../lambdas/auth/token.ts'),
@@ -185,7 +193,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // DynamoDB, as in AWS, but keyed per stack instance: stacks sharing one DynamoDB Local (the
     // tests) all call from 127.0.0.1 and would otherwise share its counters.
     const rateLimits = keyPrefixed(aws.rateLimits(), `local-${randomUUID().slice(0, 8)}`);
-    const httpOptions = options.principalRateLimits ? { rateLimits: { store: rateLimits, clock: systemClock } } : {};
+    const httpOptions = options.principalRateLimits
+      ? { rateLimits: { store: rateLimits, clock: systemClock } }
+      : {};
     const http = {
       'auth-token': createTokenHandler({
         users: aws.users(),
@@ -209,13 +219,16 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         {
           emails: aws.emails(),
           queue: { enqueue: async (job) => void (await queue.send(JSON.stringify(job))) },
-          dataKeys,
+          keyring,
           parse: parseEmail,
           ...ports,
         },
         httpOptions,
       ),
-      'get-email': createGetEmailHandler({ emails: aws.emails(), dataKeys }, httpOptions),
+      'get-email': createGetEmailHandler(
+        { emails: aws.emails(), keyring, random: cryptoRandom },
+        httpOptions,
+      ),
       health: createHealthHandler([
         tableProbe(aws.documentClient(), aws.tableName()),
         { name: 'queue', check: async () => void queue.stats() },
@@ -226,7 +239,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const sesIngest = createSesIngestHandler({
       emails: aws.emails(),
       queue: { enqueue: async (job) => void (await queue.send(JSON.stringify(job))) },
-      dataKeys,
+      keyring,
       domains: aws.domains(),
       audit: aws.audit(),
       mail: new LocalRawMailStore(sesFolders(stateDir).bucket),
@@ -243,7 +256,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       {
         emails: aws.emails(),
         tenants: aws.tenants(),
-        dataKeys,
+        keyring,
         analyse: options.analyse ?? analyseEmail,
         ...ports,
       },

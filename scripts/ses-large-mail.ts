@@ -26,6 +26,8 @@ const measure = async (stateDir: string) => {
     analysis,
     engine,
     memory,
+    { BranchKeyring },
+    { MemoryBranchKeyRepository },
   ] = await Promise.all([
     import('#adapters/local/local-raw-mail-store.ts'),
     import('#adapters/local/local-data-key-provider.ts'),
@@ -35,16 +37,23 @@ const measure = async (stateDir: string) => {
     import('#core/analysis/analyse-email.ts'),
     import('#core/detection/engine.ts'),
     import('../test/support/in-memory-ports.ts'),
+    import('#core/crypto/branch-keyring.ts'),
+    import('../test/support/memory-branch-keys.ts'),
   ]);
   const emails = new memory.InMemoryEmails();
   const queue = new memory.RecordingQueue();
   const tenants = new memory.InMemoryTenants();
   const dataKeys = LocalDataKeyProvider.fromFile(join(stateDir, 'master.key'), system.cryptoRandom);
+  const keyring = new BranchKeyring({
+    repository: new MemoryBranchKeyRepository(),
+    kms: dataKeys,
+    clock: system.systemClock,
+  });
   const ports = { clock: system.systemClock, random: system.cryptoRandom };
   const handler = ses.createSesIngestHandler({
     emails,
     queue,
-    dataKeys,
+    keyring,
     domains: new memory.InMemoryDomains(new Map([['acme.example', 'acme']])),
     audit: new memory.RecordingAudit(),
     mail: new LocalRawMailStore(join(stateDir, 'bucket')),
@@ -71,7 +80,7 @@ const measure = async (stateDir: string) => {
   const outcome = await analysis.analyseQueuedEmail(job, {
     emails,
     tenants,
-    dataKeys,
+    keyring,
     analyse: engine.analyseEmail,
     ...ports,
   });

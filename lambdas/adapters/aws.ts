@@ -7,12 +7,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { TokenSettings } from '#core/auth/access-tokens.ts';
+import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
 import { validateGraceSeconds } from '#core/auth/refresh-tokens.ts';
 import { sesInbound } from '#shared/catalog.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
 import { tracer } from '#shared/observability.ts';
 import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/account-repositories.ts';
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
+import { DynamoDbBranchKeyRepository } from './dynamodb/branch-key-repository.ts';
 import { createDocumentClient } from './dynamodb/document-client.ts';
 import { DynamoDbRateLimits } from './dynamodb/rate-limits.ts';
 import { DynamoDbRefreshFamilies } from './dynamodb/refresh-families.ts';
@@ -22,6 +24,7 @@ import { DynamoDbEmailRepository } from './dynamodb/email-repository.ts';
 import { KmsDataKeyProvider } from './kms/kms-data-key-provider.ts';
 import { S3RawMailStore } from './s3/s3-raw-mail-store.ts';
 import { SecretsManagerSigningKeys } from './secrets/secrets-manager-signing-keys.ts';
+import { systemClock } from './system.ts';
 import { SqsAnalysisQueue } from './sqs/sqs-analysis-queue.ts';
 
 const once = <T>(make: () => T): (() => T) => {
@@ -60,6 +63,15 @@ export const mailStore = /* @__PURE__ */ once(
 );
 export const dataKeys = /* @__PURE__ */ once(
   () => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId')),
+);
+/** Per-tenant branch keys in the table, wrapped by the KMS data key: one KMS call per tenant per cache period. */
+export const keyring = /* @__PURE__ */ once(
+  () =>
+    new BranchKeyring({
+      repository: new DynamoDbBranchKeyRepository(documentClient(), requireEnv('tableName')),
+      kms: dataKeys(),
+      clock: systemClock,
+    }),
 );
 export const signingKeys = /* @__PURE__ */ once(
   () =>

@@ -83,7 +83,7 @@ export const createAnalysisHandler = (
 export const handler = createAnalysisHandler({
   emails: aws.emails(),
   tenants: aws.tenants(),
-  dataKeys: aws.dataKeys(),
+  keyring: aws.keyring(),
   clock: systemClock,
   random: cryptoRandom,
   analyse: analyseEmail,

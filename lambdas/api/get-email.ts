@@ -1,15 +1,16 @@
 /** GET /v1/emails/{id}: the analysis of one of the caller's tenant's emails. */
 
 import * as aws from '#adapters/aws.ts';
-import { systemClock } from '#adapters/system.ts';
+import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { viewEmail } from '#core/emails/email-view.ts';
 import { invalidRequest } from '#core/errors.ts';
 import { isEmailId } from '#core/ingest/ingest-email.ts';
-import type { DataKeyProvider, EmailRepository } from '#core/ports.ts';
+import type { CryptoPorts } from '#core/emails/email-envelope.ts';
+import type { EmailRepository } from '#core/ports.ts';
 import { type HttpHandlerOptions, httpHandlerWith, requirePrincipal } from '#shared/http.ts';
 
 export const createGetEmailHandler = (
-  ports: { emails: EmailRepository; dataKeys: DataKeyProvider },
+  ports: { readonly emails: EmailRepository } & CryptoPorts,
   options: HttpHandlerOptions = {},
 ) =>
   httpHandlerWith(options)('get-email', async (request) => {
@@ -22,6 +23,6 @@ export const createGetEmailHandler = (
   });
 
 export const handler = createGetEmailHandler(
-  { emails: aws.emails(), dataKeys: aws.dataKeys() },
+  { emails: aws.emails(), keyring: aws.keyring(), random: cryptoRandom },
   { rateLimits: { store: aws.rateLimits(), clock: systemClock } },
 );

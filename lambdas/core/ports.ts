@@ -4,6 +4,7 @@
  */
 
 import type { Role } from '#shared/scopes.ts';
+import type { ItemEnvelope } from './crypto/item-envelope.ts';
 import type { Analysis, Finding, ReceiptVerdicts } from './detection/analysis.ts';
 
 export interface Clock {
@@ -71,8 +72,8 @@ export interface StoredEmail {
   readonly sizeBytes: number;
   /** False until the analysis job is known to be on the queue (see ingest's outbox step). */
   readonly enqueued: boolean;
-  readonly wrappedKey: Uint8Array;
-  readonly masterKeyId: string;
+  /** The item's data key, wrapped by the tenant's branch key, and the signature over the item. */
+  readonly envelope: ItemEnvelope;
   readonly fields: SealedFields;
   readonly result?: StoredResult;
   readonly failure?: { readonly reason: string; readonly failedAt: string };
@@ -85,7 +86,7 @@ export interface StoredResult {
   readonly verdict: Analysis['verdict'];
   readonly modelVersion: string;
   readonly analyzedAt: string;
-  /** Findings sealed under the item's data key: evidence can quote the message. */
+  /** Findings sealed under the item's field key: evidence can quote the message. */
   readonly sealedFindings: Uint8Array;
 }
 

@@ -63,7 +63,7 @@ export const handler = createIngestHandler(
   {
     emails: aws.emails(),
     queue: aws.analysisQueue(),
-    dataKeys: aws.dataKeys(),
+    keyring: aws.keyring(),
     clock: systemClock,
     random: cryptoRandom,
     parse: parseEmail,

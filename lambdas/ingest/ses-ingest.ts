@@ -134,7 +134,7 @@ export const createSesIngestHandler = (
 export const handler = createSesIngestHandler({
   emails: aws.emails(),
   queue: aws.analysisQueue(),
-  dataKeys: aws.dataKeys(),
+  keyring: aws.keyring(),
   domains: aws.domains(),
   audit: aws.audit(),
   mail: aws.mailStore(),

@@ -23,12 +23,20 @@ import { viewEmail } from '#core/emails/email-view.ts';
 import { ingestEmail } from '#core/ingest/ingest-email.ts';
 import { envNames } from '#shared/env.ts';
 import { freshTable } from '../support/local-table.ts';
+import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
+import { MemoryBranchKeyRepository } from '../support/memory-branch-keys.ts';
 
 const maxReceiveCount = 3;
 const dataKeys = LocalDataKeyProvider.fromFile(
   join(mkdtempSync(join(tmpdir(), 'phishx-')), 'master.key'),
   cryptoRandom,
 );
+// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
+const keyring = new BranchKeyring({
+  repository: new MemoryBranchKeyRepository(),
+  kms: dataKeys,
+  clock: systemClock,
+});
 let emails: DynamoDbEmailRepository;
 let tenants: DynamoDbTenantRepository;
 let createAnalysisHandler: typeof AnalysisModule.createAnalysisHandler;
@@ -65,7 +73,7 @@ const ingestMany = async (tenant: string, count: number) => {
       { tenant, raw: message(n), source: 'api', maxBytes: 1 << 20, retentionDays: 90 },
       {
         emails,
-        dataKeys,
+        keyring,
         clock: systemClock,
         random: cryptoRandom,
         parse: parseEmail,
@@ -81,7 +89,7 @@ const handlerWith = (
   analyse: (email: ParsedEmail, context: AnalysisContext) => ReturnType<typeof analyseEmail>,
 ) =>
   createAnalysisHandler(
-    { emails, tenants, dataKeys, clock: systemClock, random: cryptoRandom, analyse },
+    { emails, tenants, keyring, clock: systemClock, random: cryptoRandom, analyse },
     maxReceiveCount,
   );
 
@@ -119,7 +127,7 @@ describe('the analysis function on its queue', () => {
     expect(crashed).toBe(true);
     expect(queue.deadLetters()).toEqual([]);
     for (const id of ids) {
-      await expect(viewEmail('crash', id, { emails, dataKeys })).resolves.toMatchObject({
+      await expect(viewEmail('crash', id, { emails, keyring, random: cryptoRandom })).resolves.toMatchObject({
         status: 'analyzed',
       });
     }
@@ -142,7 +150,9 @@ describe('the analysis function on its queue', () => {
       receiveCount: maxReceiveCount,
       body: JSON.stringify({ tenant: 'poison', id: ids[2] }),
     });
-    const views = await Promise.all(ids.map((id) => viewEmail('poison', id, { emails, dataKeys })));
+    const views = await Promise.all(
+      ids.map((id) => viewEmail('poison', id, { emails, keyring, random: cryptoRandom })),
+    );
     expect(views.map((view) => view.status)).toEqual(['analyzed', 'analyzed', 'failed', 'analyzed']);
     expect(views[2]?.failureReason).toBe('Error');
   });

@@ -19,6 +19,8 @@ import { ingestEmail } from '#core/ingest/ingest-email.ts';
 import type { AnalysisJob, AnalysisQueue } from '#core/ports.ts';
 import { corpusEmails, readCorpusEmail } from '../support/corpus.ts';
 import { freshTable } from '../support/local-table.ts';
+import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
+import { MemoryBranchKeyRepository } from '../support/memory-branch-keys.ts';
 
 const maxBytes = 4 * 1024 * 1024;
 let emails: DynamoDbEmailRepository;
@@ -28,6 +30,12 @@ const dataKeys = LocalDataKeyProvider.fromFile(
   join(mkdtempSync(join(tmpdir(), 'phishx-')), 'master.key'),
   cryptoRandom,
 );
+// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
+const keyring = new BranchKeyring({
+  repository: new MemoryBranchKeyRepository(),
+  kms: dataKeys,
+  clock: systemClock,
+});
 
 /** Records jobs; can be told to fail the next sends, like an SQS outage. */
 class RecordingQueue implements AnalysisQueue {
@@ -45,7 +53,7 @@ class RecordingQueue implements AnalysisQueue {
 const ingestPorts = (queue: AnalysisQueue) => ({
   emails,
   queue,
-  dataKeys,
+  keyring,
   clock: systemClock,
   random: cryptoRandom,
   parse: parseEmail,
@@ -53,7 +61,7 @@ const ingestPorts = (queue: AnalysisQueue) => ({
 const analysePorts = () => ({
   emails,
   tenants,
-  dataKeys,
+  keyring,
   clock: systemClock,
   random: cryptoRandom,
   analyse: analyseEmail,
@@ -176,7 +184,7 @@ describe('analysis', () => {
     const again = await analyseQueuedEmail({ tenant: 'scored', id }, analysePorts());
     expect(again.kind).toBe('already-analyzed');
 
-    const view = await viewEmail('scored', id, { emails, dataKeys });
+    const view = await viewEmail('scored', id, { emails, keyring, random: cryptoRandom });
     if (outcome.kind !== 'analyzed') throw new Error('unreachable');
     expect(view).toMatchObject({
       id,
@@ -195,7 +203,7 @@ describe('analysis', () => {
       { tenant: 'owner', raw, source: 'api', maxBytes, retentionDays: 90 },
       ingestPorts(queue),
     );
-    await expect(viewEmail('intruder', id, { emails, dataKeys })).rejects.toMatchObject({
+    await expect(viewEmail('intruder', id, { emails, keyring, random: cryptoRandom })).rejects.toMatchObject({
       kind: 'not_found',
       code: 'email_not_found',
     });
@@ -208,7 +216,7 @@ describe('analysis', () => {
       ingestPorts(queue),
     );
     await recordFinalFailure({ tenant: 'failing', id }, new Error('boom'), { emails, clock: systemClock });
-    expect(await viewEmail('failing', id, { emails, dataKeys })).toMatchObject({
+    expect(await viewEmail('failing', id, { emails, keyring, random: cryptoRandom })).toMatchObject({
       status: 'failed',
       failureReason: 'Error',
       verdict: null,
@@ -216,7 +224,7 @@ describe('analysis', () => {
     // A redriven job may still succeed; its result replaces the failure.
     await analyseQueuedEmail({ tenant: 'failing', id }, analysePorts());
     await recordFinalFailure({ tenant: 'failing', id }, new Error('late'), { emails, clock: systemClock });
-    expect(await viewEmail('failing', id, { emails, dataKeys })).toMatchObject({
+    expect(await viewEmail('failing', id, { emails, keyring, random: cryptoRandom })).toMatchObject({
       status: 'analyzed',
       failureReason: null,
     });

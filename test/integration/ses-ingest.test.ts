@@ -27,6 +27,8 @@ import { corpusEmails, readCorpusEmail } from '../support/corpus.ts';
 import { RecordingQueue } from '../support/in-memory-ports.ts';
 import { largeMessage } from '../support/large-mail.ts';
 import { freshTable } from '../support/local-table.ts';
+import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
+import { MemoryBranchKeyRepository } from '../support/memory-branch-keys.ts';
 
 vi.hoisted(() => {
   // The handler module builds its AWS adapters at load (unused: ports are injected below).
@@ -41,6 +43,12 @@ vi.hoisted(() => {
 const stateDir = mkdtempSync(join(tmpdir(), 'phishx-ses-int-'));
 const bucket = join(stateDir, 'bucket');
 const dataKeys = LocalDataKeyProvider.fromFile(join(stateDir, 'master.key'), cryptoRandom);
+// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
+const keyring = new BranchKeyring({
+  repository: new MemoryBranchKeyRepository(),
+  kms: dataKeys,
+  clock: systemClock,
+});
 const context = { functionName: 'phishx-test-ingest-ses', awsRequestId: 'test' } as never;
 const ports = { clock: systemClock, random: cryptoRandom };
 
@@ -78,7 +86,7 @@ beforeAll(async () => {
   handler = createSesIngestHandler({
     emails,
     queue,
-    dataKeys,
+    keyring,
     domains,
     audit: new DynamoDbAuditLog(documents, tableName, 30),
     mail: new LocalRawMailStore(bucket),
@@ -139,7 +147,7 @@ describe('SES delivery on DynamoDB Local', () => {
       {
         emails,
         tenants,
-        dataKeys,
+        keyring,
         ...ports,
         analyse: (email, analysisContext) => {
           seen = analysisContext;
@@ -207,7 +215,7 @@ describe('SES delivery on DynamoDB Local', () => {
     expect(stored?.sizeBytes).toBe(raw.byteLength);
     const outcome = await analyseQueuedEmail(
       { tenant: 'acme', id: delivered.id },
-      { emails, tenants, dataKeys, analyse: analyseEmail, ...ports },
+      { emails, tenants, keyring, analyse: analyseEmail, ...ports },
     );
     expect(outcome.kind).toBe('analyzed');
     // Far inside the function's 60 s timeout, even on this shared 2-core machine.

@@ -14,8 +14,7 @@ interface EmailItem {
   expiresAt: number;
   sizeBytes: number;
   enqueued: boolean;
-  wrappedKey: Uint8Array;
-  masterKeyId: string;
+  envelope: { format: number; branchVersion: number; wrappedKey: Uint8Array; signature: Uint8Array };
   fields: Record<string, Uint8Array>;
   score?: number;
   verdict?: StoredResult['verdict'];
@@ -37,8 +36,7 @@ const toItem = (email: StoredEmail): EmailItem => ({
   expiresAt: email.expiresAt,
   sizeBytes: email.sizeBytes,
   enqueued: email.enqueued,
-  wrappedKey: email.wrappedKey,
-  masterKeyId: email.masterKeyId,
+  envelope: { ...email.envelope },
   fields: { ...email.fields },
   ...(email.receipt && { receipt: { ...email.receipt } }),
 });
@@ -52,8 +50,7 @@ const fromItem = (item: EmailItem): StoredEmail => ({
   expiresAt: item.expiresAt,
   sizeBytes: item.sizeBytes,
   enqueued: item.enqueued,
-  wrappedKey: item.wrappedKey,
-  masterKeyId: item.masterKeyId,
+  envelope: item.envelope,
   fields: item.fields as SealedFields,
   ...(item.receipt && { receipt: item.receipt }),
   ...(item.findings && item.verdict && item.modelVersion && item.analyzedAt && item.score !== undefined

@@ -21,3 +21,10 @@ export const auditKey = (at: string, kind: string, dedupeKey: string) => ({
   pk: `AUDIT#${at.slice(0, 10)}`,
   sk: `${kind}#${dedupeKey}`,
 });
+
+/** A tenant's branch keys sit in its partition; the padded version sorts newest last. */
+export const branchKeyPrefix = 'BRANCHKEY#';
+export const branchKeyKey = (tenant: string, version: number) => ({
+  pk: tenantKey(tenant).pk,
+  sk: `${branchKeyPrefix}${String(version).padStart(6, '0')}`,
+});

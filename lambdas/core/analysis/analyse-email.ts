@@ -3,23 +3,17 @@
  * sealed findings once. Safe to run twice for the same job (a redelivered SQS message): the
  * second run sees the stored result, or loses the conditional write, and changes nothing.
  */
+import type { BranchKeyring } from '../crypto/branch-keyring.ts';
 import type { Analysis, AnalysisContext } from '../detection/analysis.ts';
 import type { ParsedEmail } from '../email/parsed-email.ts';
 import { openEmail } from '../emails/email-envelope.ts';
 import { notFound } from '../errors.ts';
-import type {
-  AnalysisJob,
-  Clock,
-  DataKeyProvider,
-  EmailRepository,
-  RandomSource,
-  TenantRepository,
-} from '../ports.ts';
+import type { AnalysisJob, Clock, EmailRepository, RandomSource, TenantRepository } from '../ports.ts';
 
 export interface AnalysePorts {
   readonly emails: EmailRepository;
   readonly tenants: TenantRepository;
-  readonly dataKeys: DataKeyProvider;
+  readonly keyring: BranchKeyring;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly analyse: (email: ParsedEmail, context: AnalysisContext) => Analysis;

@@ -1,89 +1,91 @@
 /**
- * Envelope encryption of a stored email: one fresh data key per email (wrapped by the master
- * key through the DataKeyProvider port), every personal field and the findings sealed under it.
+ * Encryption of a stored email: the item envelope (a fresh data key per email, wrapped by the
+ * tenant's branch key; every personal field sealed and the whole signed) over the personal
+ * fields, plus the findings, sealed for the same item when the analysis is stored.
  */
-import { openField, openFields, sealField, sealFields } from '../crypto/field-cipher.ts';
+import type { BranchKeyring } from '../crypto/branch-keyring.ts';
+import { type ItemEnvelope, type ItemLocation, openItem, sealItem } from '../crypto/item-envelope.ts';
 import type { Finding } from '../detection/analysis.ts';
 import type { ParsedEmail } from '../email/parsed-email.ts';
-import type { DataKeyProvider, KeyContext, RandomSource, SealedFields } from '../ports.ts';
+import type { RandomSource, SealedFields } from '../ports.ts';
 import { fitPersonalFields, fromPersonalFields } from '../privacy/personal-fields.ts';
 
 /** Room for the sealed fields in a 400 KB DynamoDB item, with headroom for the other attributes. */
 export const sealedFieldsBudgetBytes = 350 * 1024;
 
-const keyContext = (tenant: string): KeyContext => ({ tenant, purpose: 'email' });
-const location = (tenant: string, id: string) => ({ tenant, record: 'email', id });
+export interface CryptoPorts {
+  readonly keyring: BranchKeyring;
+  readonly random: RandomSource;
+}
+
+/**
+ * The email's identity as the ciphertexts bind it: tenant, record kind and id. The physical
+ * DynamoDB key derives one-to-one from these, and the core stays free of the table layout.
+ */
+const location = (tenant: string, id: string): ItemLocation => ({
+  tenant,
+  table: 'emails',
+  pk: id,
+  sk: 'email',
+});
+
+const findingsField = 'findings';
 
 export interface SealedEmail {
-  readonly wrappedKey: Uint8Array;
-  readonly masterKeyId: string;
+  readonly envelope: ItemEnvelope;
   readonly fields: SealedFields;
 }
 
 export const sealEmail = async (
   email: ParsedEmail,
   where: { readonly tenant: string; readonly id: string },
-  ports: { readonly dataKeys: DataKeyProvider; readonly random: RandomSource },
+  ports: CryptoPorts,
 ): Promise<SealedEmail> => {
-  const dataKey = await ports.dataKeys.generateDataKey(keyContext(where.tenant));
-  try {
-    const fields = fitPersonalFields(email, sealedFieldsBudgetBytes);
-    return {
-      wrappedKey: dataKey.wrapped,
-      masterKeyId: dataKey.masterKeyId,
-      fields: sealFields(fields, dataKey.plaintext, location(where.tenant, where.id), ports.random),
-    };
-  } finally {
-    dataKey.plaintext.fill(0);
-  }
+  const { fields, ...envelope } = await sealItem(
+    fitPersonalFields(email, sealedFieldsBudgetBytes),
+    location(where.tenant, where.id),
+    ports,
+  );
+  return { envelope, fields };
 };
 
-/** An opened email's data key, to seal its findings without a second unwrap. */
+/** An opened email, able to seal its findings under the same item keys. */
 export interface OpenedEmail {
   readonly email: ParsedEmail;
   sealFindings(findings: readonly Finding[]): Uint8Array;
-  /** Zeroes the data key; call when done. */
+  /** Zeroes the item keys; call when done. */
   close(): void;
 }
 
-export const openEmail = async (
-  stored: { readonly tenant: string; readonly id: string } & SealedEmail,
-  ports: { readonly dataKeys: DataKeyProvider; readonly random: RandomSource },
-): Promise<OpenedEmail> => {
-  const key = await ports.dataKeys.decryptDataKey(stored.wrappedKey, keyContext(stored.tenant));
-  const where = location(stored.tenant, stored.id);
+type StoredSealedEmail = { readonly tenant: string; readonly id: string } & SealedEmail;
+
+const open = (stored: StoredSealedEmail, ports: CryptoPorts) =>
+  openItem({ ...stored.envelope, fields: stored.fields }, location(stored.tenant, stored.id), ports);
+
+export const openEmail = async (stored: StoredSealedEmail, ports: CryptoPorts): Promise<OpenedEmail> => {
+  const item = await open(stored, ports);
   try {
-    const email = fromPersonalFields(openFields(stored.fields, key, where));
     return {
-      email,
+      email: fromPersonalFields(item.fields),
       sealFindings: (findings) =>
-        sealField(
-          new TextEncoder().encode(JSON.stringify(findings)),
-          key,
-          { ...where, field: 'findings' },
-          ports.random,
-        ),
-      close: () => key.fill(0),
+        item.seal(findingsField, new TextEncoder().encode(JSON.stringify(findings))),
+      close: item.close,
     };
   } catch (error) {
-    key.fill(0);
+    item.close();
     throw error;
   }
 };
 
 export const openFindings = async (
-  stored: { readonly tenant: string; readonly id: string; readonly wrappedKey: Uint8Array },
+  stored: StoredSealedEmail,
   sealedFindings: Uint8Array,
-  dataKeys: DataKeyProvider,
+  ports: CryptoPorts,
 ): Promise<Finding[]> => {
-  const key = await dataKeys.decryptDataKey(stored.wrappedKey, keyContext(stored.tenant));
+  const item = await open(stored, ports);
   try {
-    const plain = openField(sealedFindings, key, {
-      ...location(stored.tenant, stored.id),
-      field: 'findings',
-    });
-    return JSON.parse(Buffer.from(plain).toString('utf8')) as Finding[];
+    return JSON.parse(Buffer.from(item.open(findingsField, sealedFindings)).toString('utf8')) as Finding[];
   } finally {
-    key.fill(0);
+    item.close();
   }
 };

@@ -1,8 +1,8 @@
 /** What `GET /v1/emails/{id}` answers: the analysis as the tenant may see it. */
 import type { Finding, Verdict } from '../detection/analysis.ts';
 import { notFound } from '../errors.ts';
-import type { DataKeyProvider, EmailRepository, EmailStatus } from '../ports.ts';
-import { openFindings } from './email-envelope.ts';
+import type { EmailRepository, EmailStatus } from '../ports.ts';
+import { type CryptoPorts, openFindings } from './email-envelope.ts';
 
 export interface EmailView {
   readonly id: string;
@@ -22,7 +22,7 @@ const emailNotFound = () => notFound('email_not_found', 'No email with this id e
 export const viewEmail = async (
   tenant: string,
   id: string,
-  ports: { readonly emails: EmailRepository; readonly dataKeys: DataKeyProvider },
+  ports: { readonly emails: EmailRepository } & CryptoPorts,
 ): Promise<EmailView> => {
   // The tenant is part of the key: another tenant's id is simply not found.
   const stored = await ports.emails.get(tenant, id);
@@ -34,7 +34,7 @@ export const viewEmail = async (
     receivedAt: stored.receivedAt,
     verdict: result?.verdict ?? null,
     score: result?.score ?? null,
-    findings: result ? await openFindings(stored, result.sealedFindings, ports.dataKeys) : [],
+    findings: result ? await openFindings(stored, result.sealedFindings, ports) : [],
     modelVersion: result?.modelVersion ?? null,
     analyzedAt: result?.analyzedAt ?? null,
     failureReason: stored.failure?.reason ?? null,

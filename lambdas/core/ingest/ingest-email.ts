@@ -8,13 +8,13 @@
  * that reaches the queue twice still produces one result.
  */
 import { createHash } from 'node:crypto';
+import type { BranchKeyring } from '../crypto/branch-keyring.ts';
 import type { ReceiptVerdicts } from '../detection/analysis.ts';
 import type { ParsedEmail } from '../email/parsed-email.ts';
 import { sealEmail } from '../emails/email-envelope.ts';
 import type {
   AnalysisQueue,
   Clock,
-  DataKeyProvider,
   EmailRepository,
   EmailSource,
   EmailStatus,
@@ -26,7 +26,7 @@ import { assertRawEmail } from './raw-message.ts';
 export interface IngestPorts {
   readonly emails: EmailRepository;
   readonly queue: AnalysisQueue;
-  readonly dataKeys: DataKeyProvider;
+  readonly keyring: BranchKeyring;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly parse: (raw: Uint8Array) => Promise<ParsedEmail>;

@@ -26,6 +26,8 @@ import {
   RecordingAudit,
   RecordingQueue,
 } from '../../support/in-memory-ports.ts';
+import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
+import { MemoryBranchKeyRepository } from '../../support/memory-branch-keys.ts';
 
 // The handler module builds its AWS adapters at load (unused: ports are injected below).
 vi.hoisted(() => {
@@ -41,6 +43,12 @@ const dataKeys = LocalDataKeyProvider.fromFile(
   join(mkdtempSync(join(tmpdir(), 'phishx-ses-')), 'master.key'),
   cryptoRandom,
 );
+// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
+const keyring = new BranchKeyring({
+  repository: new MemoryBranchKeyRepository(),
+  kms: dataKeys,
+  clock: systemClock,
+});
 const context = { functionName: 'phishx-test-ingest-ses', awsRequestId: 'test' } as never;
 const pass: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 
@@ -89,7 +97,7 @@ beforeEach(() => {
   handler = createSesIngestHandler({
     emails,
     queue,
-    dataKeys,
+    keyring,
     domains,
     audit,
     mail,
@@ -168,7 +176,7 @@ describe('receipt verdicts reach the stored email and the analysis', () => {
       expect((await emails.get('acme', id))?.receipt).toEqual(verdicts);
       await analyseQueuedEmail(
         { tenant: 'acme', id },
-        { emails, tenants, dataKeys, clock: systemClock, random: cryptoRandom, analyse },
+        { emails, tenants, keyring, clock: systemClock, random: cryptoRandom, analyse },
       );
     }
     expect(seen).toEqual(combinations);
