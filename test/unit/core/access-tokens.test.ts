@@ -269,4 +269,33 @@ describe('access tokens', () => {
       );
     });
   });
+
+  describe('the verified-token cache skips only the signature check', () => {
+    it('a token verified before is still refused once revoked, expired, untrusted or for another audience', async () => {
+      const issued = await issueAccessToken(analyst, key, settings, ports);
+      const revoked: Record<string, number> = {};
+      const revocations = { status: async () => ({ tokens: revoked }) };
+      await expect(
+        verifyAccessToken(issued.token, [key], settings, issuedAt, { revocations }),
+      ).resolves.toMatchObject({ subject: 'ana' });
+      revoked[issued.tokenId] = issued.expiresAt;
+      await expectCode(
+        verifyAccessToken(issued.token, [key], settings, issuedAt, { revocations }),
+        'token_revoked',
+      );
+      await expectCode(verifyAccessToken(issued.token, [otherKey], settings, issuedAt), 'invalid_token');
+      await expectCode(
+        verifyAccessToken(issued.token, [key], { ...settings, audience: 'other-api' }, issuedAt),
+        'invalid_token',
+      );
+      await expectCode(
+        verifyAccessToken(issued.token, [key], settings, at('2026-11-23T09:58:30Z')),
+        'invalid_token',
+      );
+      await expectCode(
+        verifyAccessToken(issued.token, [key], settings, at('2026-11-23T10:16:01Z')),
+        'token_expired',
+      );
+    });
+  });
 });

@@ -86,3 +86,13 @@ describe('masking', () => {
     expect(maskUrl('https://x.example.net/login?user=john.doe@example.com&t=1')).toBe('https://x.example.net/login?…');
   });
 });
+
+describe('brand mentions', () => {
+  it('needs a service word next to brand names that are ordinary words or first names', async () => {
+    const { brandsNamedIn } = await import('#core/detection/rules/sender.ts');
+    expect(brandsNamedIn('otto muller')).toEqual([]);
+    expect(brandsNamedIn('orange county library')).toEqual([]);
+    expect(brandsNamedIn('ups delivery').map((b) => b.name)).toEqual(['UPS']);
+    expect(brandsNamedIn('paypal').map((b) => b.name)).toEqual(['PayPal']);
+  });
+});

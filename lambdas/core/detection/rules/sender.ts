@@ -16,14 +16,29 @@ function termRegex(term: string): RegExp {
 
 /** The brand a piece of folded text names, if any. */
 export function brandNamedIn(folded: string): Brand | undefined {
-  if (!folded) return undefined;
-  return brands.find((br) => br.terms.some((t) => folded.includes(t) && termRegex(t).test(folded)));
+  return brandsNamedIn(folded)[0];
 }
+
+/**
+ * Brand names that are also ordinary words or first names (Orange, Otto, UPS, Ledger, Slack…):
+ * they count only next to a service word ("UPS Delivery", "Orange Service client").
+ */
+const AMBIGUOUS_TERMS = new Set(
+  'orange|otto|ups|aaa|ledger|ripple|tether|slack|stripe|kraken|temu|hims|evri|gls|dpd|telekom|visa card|chase bank|target circle|steam community|zoom meeting|zoom video|canva|edeka|lidl|aldi|shein|amex|ing diba|ing-diba|celsius network|exodus wallet|jira|confluence|github|outlook'.split(
+    '|',
+  ),
+);
+const SERVICE_WORDS =
+  /\b(support|service|services|team|delivery|notification|notifications|account|accounts|security|billing|no-?reply|express|customer|alert|alerts|info|center|centre|help|shipping|tracking|parcel|package|wallet|pay|payments?|online|kundenservice|atendimento|suporte|servicio|client)\b/;
 
 /** Every brand a piece of folded text names. */
 export function brandsNamedIn(folded: string): Brand[] {
   if (!folded) return [];
-  return brands.filter((br) => br.terms.some((t) => folded.includes(t) && termRegex(t).test(folded)));
+  return brands.filter((br) =>
+    br.terms.some(
+      (t) => folded.includes(t) && termRegex(t).test(folded) && (!AMBIGUOUS_TERMS.has(t) || SERVICE_WORDS.test(folded)),
+    ),
+  );
 }
 
 export const isBrandDomain = (brand: Brand, root: string): boolean =>
