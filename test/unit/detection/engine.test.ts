@@ -77,4 +77,19 @@ describe('analyseEmail', () => {
     expect(a.verdict).toBe('quarantine');
     expect(analyseEmail(await ham(), { thresholds: { quarantine: 0, block: 0 } }).verdict).toBe('block');
   });
+
+  it('flags lookalikes of the tenant own domains from the context', async () => {
+    const email = await parseEmail(
+      message({ From: '"IT Helpdesk" <helpdesk@acrne-corp.com>', To: 'sam@acme-corp.com', Subject: 'Mailbox quota' }, 'Hello Sam'),
+    );
+    const ids = (ctx?: { tenantDomains: string[] }) => analyseEmail(email, ctx).findings.map((f) => f.id);
+    expect(ids({ tenantDomains: ['acme-corp.com'] })).toContain('domain.sender-lookalike');
+    expect(ids()).not.toContain('domain.sender-lookalike');
+  });
+
+  it('never throws, even on an empty message', async () => {
+    const a = analyseEmail(await parseEmail(new Uint8Array()));
+    expect(a.verdict).toBe('allow');
+  });
 });
+
