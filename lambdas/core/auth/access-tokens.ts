@@ -130,6 +130,60 @@ const startRevocationRead = (
   );
 };
 
+/**
+ * Tokens whose signature and claims this execution environment has already verified, by their
+ * exact text. A client sends the same token for up to 15 minutes, so after its first request
+ * the signature check (the costly part) is skipped; the time checks, the key still being
+ * trusted, the issuer/audience and the revocation check are NOT skipped — they run on every
+ * call. Byte-identical text is the same signed token, so nothing unverified is ever trusted.
+ */
+interface CachedVerification {
+  readonly verified: VerifiedToken;
+  readonly notBefore: number;
+  readonly kid: string;
+  readonly issuer: string;
+  readonly audience: string;
+}
+const verifiedTokens = new Map<string, CachedVerification>();
+/** About 600 bytes a token: a few MB at most. Oldest first out. */
+const maxCachedVerifications = 5000;
+
+const remember = (token: string, entry: CachedVerification) => {
+  if (verifiedTokens.size >= maxCachedVerifications) {
+    const oldest = verifiedTokens.keys().next().value;
+    if (oldest !== undefined) verifiedTokens.delete(oldest);
+  }
+  verifiedTokens.set(token, entry);
+};
+
+/** The cached verification, re-checked against the time, the key set and the settings now. */
+const fromCache = (
+  token: string,
+  keys: readonly SigningKey[],
+  settings: TokenSettings,
+  clock: Clock,
+): VerifiedToken | undefined => {
+  const cached = verifiedTokens.get(token);
+  if (
+    !cached ||
+    cached.issuer !== settings.issuer ||
+    cached.audience !== settings.audience ||
+    !keys.some((key) => key.kid === cached.kid)
+  ) {
+    return undefined;
+  }
+  const now = clock.now().getTime() / 1000;
+  if (now - clockToleranceSeconds >= cached.verified.expiresAt) {
+    verifiedTokens.delete(token);
+    throw unauthenticated('token_expired', 'The access token has expired');
+  }
+  if (now + clockToleranceSeconds < cached.notBefore) throw invalidToken();
+  return cached.verified;
+};
+
+/** Forgets every cached verification (tests, and a key-set change if ever needed). */
+export const clearVerificationCache = (): void => verifiedTokens.clear();
+
 export const verifyAccessTokenDetailed = async (
   token: string,
   keys: readonly SigningKey[],
@@ -137,8 +191,18 @@ export const verifyAccessTokenDetailed = async (
   clock: Clock,
   options: VerifyOptions = {},
 ): Promise<VerifiedToken> => {
+  const cached = fromCache(token, keys, settings, clock);
+  if (cached) {
+    if (options.revocations) {
+      const { tenant, subject, tokenId } = cached.principal;
+      const status = await options.revocations.status(tenant, subject);
+      if (isRevoked({ tokenId, issuedAt: cached.issuedAt }, status)) throw tokenRevoked();
+    }
+    return cached;
+  }
   const pendingStatus = startRevocationRead(token, options.revocations);
   let verified: VerifiedToken;
+  let kid = '';
   try {
     const { payload } = await jwtVerify(
       token,
@@ -146,6 +210,7 @@ export const verifyAccessTokenDetailed = async (
         // Keys come only from the trusted set, by kid: jku, x5u, jwk and x5c are never followed.
         const key = keys.find((candidate) => candidate.kid === header.kid);
         if (!key || header.alg !== key.alg) throw invalidToken();
+        kid = key.kid;
         return importKey(key.kid, key.publicJwk, 'public');
       },
       {
@@ -163,6 +228,13 @@ export const verifyAccessTokenDetailed = async (
       issuedAt: payload.iat as number,
       expiresAt: payload.exp as number,
     };
+    remember(token, {
+      verified,
+      notBefore: payload.nbf ?? (payload.iat as number),
+      kid,
+      issuer: settings.issuer,
+      audience: settings.audience,
+    });
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       throw unauthenticated('token_expired', 'The access token has expired');
