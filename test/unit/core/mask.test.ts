@@ -19,6 +19,12 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData('IBAN DE89 3704 0044 0532 0130 00 now')).toBe('IBAN [iban] now');
   });
 
+  it('keeps the network of an IP address and drops the host', () => {
+    expect(maskPersonalData('from 203.0.113.77 via 2001:db8:85a3:0:0:8a2e:370:7334')).toBe(
+      'from 203.0.113.x via 2001:db8:85a3::x',
+    );
+  });
+
   it('leaves digits inside identifiers alone', () => {
     const id = 'email ef7dd9a6a6771c077169638cc142b60d, trace 1-5759e988-bd862e3fe1be46a994272793';
     expect(maskPersonalData(id)).toBe(id);
