@@ -26,6 +26,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionName, RouteDefinition } from '../../lambdas/shared/catalog.ts';
 import type { StageConfig } from '../config/stage-config.ts';
+import { ApiWaf } from './api-waf.ts';
 
 export interface PhishxRestApiProps {
   readonly config: StageConfig;
@@ -106,6 +107,7 @@ export class PhishxRestApi extends Construct {
   public readonly api: RestApi;
   public readonly authorizer: RequestAuthorizer;
   public readonly accessLogGroup: LogGroup;
+  public readonly waf: ApiWaf;
   /** Every method, keyed `METHOD path` as in the route table. */
   public readonly methods: ReadonlyMap<string, Method>;
 
@@ -160,15 +162,13 @@ export class PhishxRestApi extends Construct {
         'error shape; an API Gateway model would duplicate the schema and answer in another shape.',
     });
     Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason: 'WAF (managed rule groups, ingest body-size exception) is attached in a later issue.',
-    });
-    Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason:
         'The account-level API Gateway logging role uses the AWS-managed policy API Gateway documents for ' +
         'it; it only writes API Gateway logs.',
     });
+
+    this.waf = new ApiWaf(this, 'Waf', { name: `${props.apiName}-waf`, stage: this.api.deploymentStage });
 
     this.authorizer = new RequestAuthorizer(this, 'Authorizer', {
       authorizerName: `${props.apiName}-bearer`,
