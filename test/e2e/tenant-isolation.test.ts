@@ -1,0 +1,163 @@
+/**
+ * Tenant isolation, route by route: every route in the route table is called with a second
+ * tenant's credentials aimed at the first tenant's resources, and none of them reveals or
+ * changes anything of the first tenant. A route added to the table without a check here fails
+ * the first test, so the walk stays complete.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cryptoRandom, systemClock } from '#adapters/system.ts';
+import { createTenant, createUser } from '#core/auth/accounts.ts';
+import { routes } from '#shared/catalog.ts';
+import { type LocalStack, startLocalStack } from '../../bin/local-stack.ts';
+import { call, postEmail, waitForAnalysis } from '../support/local-stack-client.ts';
+
+const lowCost = { logN: 10, r: 8, p: 1 };
+const password = 'a-long-enough-password';
+let stack: LocalStack;
+let stateDir: string;
+let url: string;
+
+interface Session {
+  readonly access: string;
+  readonly refresh: string;
+}
+let alice: Session; // tenant "blue" (the victim)
+let mallory: Session; // tenant "red" (the caller)
+let blueEmailId: string;
+const message = new TextEncoder().encode(
+  'From: CEO <ceo@blue.example>\r\nTo: fin@blue.example\r\nMessage-ID: <iso-1@blue.example>\r\n' +
+    'Subject: Wire transfer\r\n\r\nPlease pay the attached invoice today.\r\n',
+);
+
+const json = (body: unknown) => ({
+  method: 'POST',
+  contentType: 'application/json',
+  body: JSON.stringify(body),
+});
+const login = async (username: string): Promise<Session> => {
+  const response = await call<{ access_token: string; refresh_token: string }>(
+    `${url}/v1/auth/token`,
+    json({ username, password }),
+  );
+  expect(response.status).toBe(200);
+  return { access: response.body.access_token, refresh: response.body.refresh_token };
+};
+/** Alice's session still works: her email is readable with her token. */
+const aliceUnaffected = async () => {
+  const view = await call(`${url}/v1/emails/${blueEmailId}`, { token: alice.access });
+  expect(view.status).toBe(200);
+};
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'phishx-isolation-'));
+  stack = await startLocalStack({
+    port: 0,
+    stateDir,
+    dynamoDbEndpoint: inject('ddbEndpoint'),
+    tenant: 'iso-seed',
+    admin: { username: 'iso-admin' },
+    passwordCost: lowCost,
+  });
+  url = stack.url;
+  const aws = await import('#adapters/aws.ts');
+  for (const [tenant, username] of [
+    ['blue', 'alice.iso'],
+    ['red', 'mallory.iso'],
+  ] as const) {
+    await createTenant(
+      { id: tenant, name: tenant, domains: [] },
+      { tenants: aws.tenants(), clock: systemClock },
+    );
+    await createUser(
+      { username, password, tenant, role: 'admin' },
+      { users: aws.users(), clock: systemClock, random: cryptoRandom, passwordCost: lowCost },
+    );
+  }
+  alice = await login('alice.iso');
+  mallory = await login('mallory.iso');
+  const posted = await postEmail(url, alice.access, message);
+  expect(posted.status).toBe(202);
+  blueEmailId = posted.body.id;
+  await waitForAnalysis(url, alice.access, blueEmailId);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** One check per route: the second tenant's attempt, and what must hold afterwards. */
+const checks: Record<string, () => Promise<void>> = {
+  'POST /v1/auth/token': async () => {
+    const red = await login('mallory.iso');
+    expect(decodeJwt(red.access).tenant).toBe('red');
+  },
+  'POST /v1/emails': async () => {
+    // The very same message in the other tenant is a new email with its own id, not a
+    // "duplicate" that would hand over the first tenant's id.
+    const posted = await postEmail(url, mallory.access, message);
+    expect(posted.status).toBe(202);
+    expect(posted.body.id).not.toBe(blueEmailId);
+  },
+  'GET /v1/emails/{id}': async () => {
+    const response = await call(`${url}/v1/emails/${blueEmailId}`, { token: mallory.access });
+    expect(response.status).toBe(404);
+    expect(JSON.stringify(response.body)).not.toMatch(/Wire transfer|blue\.example/);
+  },
+  'GET /health': async () => {
+    const response = await call(`${url}/health`);
+    expect(JSON.stringify(response.body)).not.toMatch(/blue|alice/);
+  },
+  'POST /v1/auth/refresh': async () => {
+    const response = await call<{ access_token: string }>(
+      `${url}/v1/auth/refresh`,
+      json({ refresh_token: mallory.refresh }),
+    );
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.access_token).tenant).toBe('red');
+  },
+  'POST /v1/auth/logout': async () => {
+    const fresh = await login('mallory.iso');
+    const response = await call(`${url}/v1/auth/logout`, {
+      ...json({ refresh_token: alice.refresh }),
+      token: fresh.access,
+    });
+    expect(response.status).toBe(400);
+    await aliceUnaffected();
+    const refreshed = await call<{ access_token: string; refresh_token: string }>(
+      `${url}/v1/auth/refresh`,
+      json({ refresh_token: alice.refresh }),
+    );
+    expect(refreshed.status).toBe(200);
+    alice = { access: refreshed.body.access_token, refresh: refreshed.body.refresh_token };
+  },
+  'POST /v1/auth/revoke-all': async () => {
+    const fresh = await login('mallory.iso');
+    const response = await call(`${url}/v1/auth/revoke-all`, { method: 'POST', token: fresh.access });
+    expect(response.status).toBe(200);
+    await aliceUnaffected();
+  },
+  'GET /.well-known/jwks.json': async () => {
+    const response = await call<{ keys: Record<string, unknown>[] }>(`${url}/.well-known/jwks.json`);
+    for (const key of response.body.keys)
+      expect(Object.keys(key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x']);
+  },
+};
+
+describe('tenant isolation across every route', () => {
+  it('has a check for every route in the route table', () => {
+    expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(Object.keys(checks).sort());
+  });
+
+  it.each(routes.map((route) => `${route.method} ${route.path}`))(
+    "%s: the other tenant's caller sees and changes nothing of the first tenant",
+    async (key) => {
+      await (checks[key] as () => Promise<void>)();
+      await aliceUnaffected();
+    },
+  );
+});
