@@ -59,14 +59,18 @@ async function main(): Promise<void> {
     const ms = Math.round((performance.now() - t0) * 1000) / 1000;
     if (json) {
       const findings = analysis.findings.map((f) => ({ id: f.id, weight: f.weight }));
-      process.stdout.write(`${JSON.stringify({ file, score: analysis.score, verdict: analysis.verdict, findings, ms })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ file, score: analysis.score, verdict: analysis.verdict, findings, ms })}\n`,
+      );
     } else {
       const top = analysis.findings
         .filter((f) => f.weight > 0)
         .slice(0, 4)
         .map((f) => `${f.id}(+${f.weight})`)
         .join(' ');
-      process.stdout.write(`${analysis.verdict.padEnd(10)} ${String(analysis.score).padStart(3)}  ${file}  ${top}\n`);
+      process.stdout.write(
+        `${analysis.verdict.padEnd(10)} ${String(analysis.score).padStart(3)}  ${file}  ${top}\n`,
+      );
     }
   }
 }

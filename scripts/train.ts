@@ -37,4 +37,6 @@ const model = trainModel(samples, {
 });
 const artifact = { ...model, engine: ENGINE_VERSION, seed: 'folds: int(sha256[8:16], 16) % 5' };
 writeFileSync(out, `${JSON.stringify(artifact, null, 2)}\n`);
-console.log(`wrote ${out}: bias ${model.bias}, ${Object.keys(model.weights).length} rule weights, ${Object.keys(model.lexical ?? {}).length} vocabulary weights`);
+console.log(
+  `wrote ${out}: bias ${model.bias}, ${Object.keys(model.weights).length} rule weights, ${Object.keys(model.lexical ?? {}).length} vocabulary weights`,
+);

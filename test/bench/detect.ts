@@ -57,7 +57,9 @@ function args(): { dir: string; folds: number; dump: string; peers: string } {
     else if (!a.startsWith('--')) dir = a;
   }
   if (!dir) {
-    console.error('usage: npm run bench:detect -- <corpus dir> [--folds 5] [--peers-csv peers.csv] [--dump out.jsonl]');
+    console.error(
+      'usage: npm run bench:detect -- <corpus dir> [--folds 5] [--peers-csv peers.csv] [--dump out.jsonl]',
+    );
     process.exit(2);
   }
   return { dir, folds, dump, peers };
@@ -78,7 +80,8 @@ function loadCorpus(dir: string, folds: number): Row[] {
 }
 
 const pct = (x: number, d = 1) => `${(100 * x).toFixed(d)}%`;
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 async function runVariant(name: string, rows: Row[], folds: number): Promise<VariantResult> {
   const raws = rows.map((r) => (name === 'stripped' ? stripLeaksRaw(r.raw) : r.raw));
@@ -94,7 +97,9 @@ async function runVariant(name: string, rows: Row[], folds: number): Promise<Var
   const features = parsed.map((p) => sampleFeatures(extract(stripLeaksParsed(p))));
   const scored: Scored[] = new Array(rows.length);
   for (let k = 0; k < folds; k++) {
-    const train = rows.flatMap((r, i) => (r.fold === k ? [] : [{ features: features[i] ?? {}, label: r.label }]));
+    const train = rows.flatMap((r, i) =>
+      r.fold === k ? [] : [{ features: features[i] ?? {}, label: r.label }],
+    );
     const model = trainModel(train);
     const analyse = createEngine(model);
     rows.forEach((r, i) => {
@@ -102,12 +107,23 @@ async function runVariant(name: string, rows: Row[], folds: number): Promise<Var
       const email = parsed[i] as ParsedEmail;
       const a = analyse(email);
       const ms = parseMs[i] ?? 0;
-      scored[i] = { row: r, score: a.score, ids: a.findings.filter((f) => f.weight > 0).map((f) => f.id), evidence: a.findings.map((f) => `${f.id} ${f.weight}: ${f.evidence}`), ms, bestMs: ms };
+      scored[i] = {
+        row: r,
+        score: a.score,
+        ids: a.findings.filter((f) => f.weight > 0).map((f) => f.id),
+        evidence: a.findings.map((f) => `${f.id} ${f.weight}: ${f.evidence}`),
+        ms,
+        bestMs: ms,
+      };
     });
   }
   // Timing pass: parse + analyse each message three times with its fold's engine.
   const engines = Array.from({ length: folds }, (_, k) =>
-    createEngine(trainModel(rows.flatMap((r, i) => (r.fold === k ? [] : [{ features: features[i] ?? {}, label: r.label }])))),
+    createEngine(
+      trainModel(
+        rows.flatMap((r, i) => (r.fold === k ? [] : [{ features: features[i] ?? {}, label: r.label }])),
+      ),
+    ),
   );
   for (let i = 0; i < rows.length; i++) {
     const analyse = engines[(rows[i] as Row).fold] ?? engines[0];
@@ -142,16 +158,31 @@ function metrics(scored: readonly Scored[], threshold: number): Metrics {
   let tn = 0;
   for (const s of scored) {
     const pos = s.score >= threshold;
-    if (s.row.label === 1) pos ? tp++ : fn++;
-    else pos ? fp++ : tn++;
+    if (s.row.label === 1) {
+      if (pos) tp++;
+      else fn++;
+    } else if (pos) fp++;
+    else tn++;
   }
   const precision = tp + fp ? tp / (tp + fp) : 0;
   const recall = tp + fn ? tp / (tp + fn) : 0;
-  return { tp, fp, fn, tn, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, fpr: fp + tn ? fp / (fp + tn) : 0 };
+  return {
+    tp,
+    fp,
+    fn,
+    tn,
+    precision,
+    recall,
+    f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    fpr: fp + tn ? fp / (fp + tn) : 0,
+  };
 }
 
 /** Best recall with FPR at most `maxFpr`, over integer score thresholds. */
-function recallAtFpr(scored: readonly Scored[], maxFpr: number): { recall: number; threshold: number; fpr: number } {
+function recallAtFpr(
+  scored: readonly Scored[],
+  maxFpr: number,
+): { recall: number; threshold: number; fpr: number } {
   let best = { recall: 0, threshold: 101, fpr: 0 };
   for (let t = 100; t >= 0; t--) {
     const m = metrics(scored, t);
@@ -183,7 +214,11 @@ function peerFigures(path: string, _threshold: number): PeerFigures[] {
   for (const line of lines) {
     const [, label = '', name = '', , verdict = '', ms = ''] = line.split(',');
     const list = byPeer.get(name) ?? [];
-    list.push({ label: label === 'phish' ? 1 : 0, flagged: verdict === '1' || verdict.toLowerCase() === 'true', ms: Number(ms) });
+    list.push({
+      label: label === 'phish' ? 1 : 0,
+      flagged: verdict === '1' || verdict.toLowerCase() === 'true',
+      ms: Number(ms),
+    });
     byPeer.set(name, list);
   }
   return [...byPeer.entries()].map(([name, rows]) => {
@@ -210,7 +245,9 @@ async function main(): Promise<void> {
   const { dir, folds, dump, peers } = args();
   const rows = loadCorpus(dir, folds);
   const q = defaultThresholds.quarantine;
-  console.log(`corpus ${dir}: ${rows.length} messages, ${rows.filter((r) => r.label).length} phishing, ${folds}-fold CV (folds by sha256), quarantine threshold ${q}`);
+  console.log(
+    `corpus ${dir}: ${rows.length} messages, ${rows.filter((r) => r.label).length} phishing, ${folds}-fold CV (folds by sha256), quarantine threshold ${q}`,
+  );
   const t0 = performance.now();
   const variants = [await runVariant('original', rows, folds), await runVariant('stripped', rows, folds)];
   const names = variants.map((v) => v.name);
@@ -218,42 +255,81 @@ async function main(): Promise<void> {
   const row = (label: string, f: (i: number) => string) => [label, ...variants.map((_, i) => f(i))];
   console.log('\n== Figures at the quarantine threshold (held-out folds only) ==');
   console.log(
-    table(['metric', ...names], [
-      row('precision', (i) => (m[i] as Metrics).precision.toFixed(4)),
-      row('recall', (i) => (m[i] as Metrics).recall.toFixed(4)),
-      row('F1', (i) => (m[i] as Metrics).f1.toFixed(4)),
-      row('FPR (all ham)', (i) => pct((m[i] as Metrics).fpr, 2)),
-      row('TP / FP / FN / TN', (i) => { const x = m[i] as Metrics; return `${x.tp} / ${x.fp} / ${x.fn} / ${x.tn}`; }),
-      row('block rate on phish', (i) => pct(metrics(variants[i]?.scored ?? [], defaultThresholds.block).recall)),
-    ]),
+    table(
+      ['metric', ...names],
+      [
+        row('precision', (i) => (m[i] as Metrics).precision.toFixed(4)),
+        row('recall', (i) => (m[i] as Metrics).recall.toFixed(4)),
+        row('F1', (i) => (m[i] as Metrics).f1.toFixed(4)),
+        row('FPR (all ham)', (i) => pct((m[i] as Metrics).fpr, 2)),
+        row('TP / FP / FN / TN', (i) => {
+          const x = m[i] as Metrics;
+          return `${x.tp} / ${x.fp} / ${x.fn} / ${x.tn}`;
+        }),
+        row('block rate on phish', (i) =>
+          pct(metrics(variants[i]?.scored ?? [], defaultThresholds.block).recall),
+        ),
+      ],
+    ),
   );
   console.log('\n== Confusion matrix (rows: truth; columns: verdict ≥ quarantine) ==');
   for (const [i, v] of variants.entries()) {
     const x = m[i] as Metrics;
-    console.log(`${v.name}:\n                flagged  allowed\n  phish        ${String(x.tp).padStart(7)}  ${String(x.fn).padStart(7)}\n  ham          ${String(x.fp).padStart(7)}  ${String(x.tn).padStart(7)}`);
+    console.log(
+      `${v.name}:\n                flagged  allowed\n  phish        ${String(x.tp).padStart(7)}  ${String(x.fn).padStart(7)}\n  ham          ${String(x.fp).padStart(7)}  ${String(x.tn).padStart(7)}`,
+    );
   }
   const sources = [...new Set(rows.filter((r) => !r.label).map((r) => r.source))].sort();
   console.log('\n== FPR per ham source ==');
   console.log(
-    table(['source', 'n', ...names], sources.map((s) => [s, String(rows.filter((r) => r.source === s).length), ...variants.map((v) => {
-      const x = metrics(v.scored.filter((r) => r.row.source === s), q);
-      return `${pct(x.fpr, 2)} (${x.fp})`;
-    })])),
+    table(
+      ['source', 'n', ...names],
+      sources.map((s) => [
+        s,
+        String(rows.filter((r) => r.source === s).length),
+        ...variants.map((v) => {
+          const x = metrics(
+            v.scored.filter((r) => r.row.source === s),
+            q,
+          );
+          return `${pct(x.fpr, 2)} (${x.fp})`;
+        }),
+      ]),
+    ),
   );
-  console.log('\n== Recall at a fixed FPR (threshold chosen on the pooled held-out scores: indicative only) ==');
   console.log(
-    table(['max FPR', ...names], [0.005, 0.01, 0.02].map((f) => [pct(f, 1), ...variants.map((v) => {
-      const r = recallAtFpr(v.scored, f);
-      return `${r.recall.toFixed(4)} @≥${r.threshold} (FPR ${pct(r.fpr, 2)})`;
-    })])),
+    '\n== Recall at a fixed FPR (threshold chosen on the pooled held-out scores: indicative only) ==',
   );
-  console.log('\n== Per rule: messages where it fired with positive weight (phish hits / ham = false positives) ==');
+  console.log(
+    table(
+      ['max FPR', ...names],
+      [0.005, 0.01, 0.02].map((f) => [
+        pct(f, 1),
+        ...variants.map((v) => {
+          const r = recallAtFpr(v.scored, f);
+          return `${r.recall.toFixed(4)} @≥${r.threshold} (FPR ${pct(r.fpr, 2)})`;
+        }),
+      ]),
+    ),
+  );
+  console.log(
+    '\n== Per rule: messages where it fired with positive weight (phish hits / ham = false positives) ==',
+  );
   const ruleIds = [...new Set(variants.flatMap((v) => v.scored.flatMap((s) => s.ids)))].sort();
   console.log(
-    table(['rule', ...names.flatMap((n) => [`${n} phish`, `${n} ham`])], ruleIds.map((id) => [id, ...variants.flatMap((v) => {
-      const fired = v.scored.filter((s) => s.ids.includes(id));
-      return [String(fired.filter((s) => s.row.label).length), String(fired.filter((s) => !s.row.label).length)];
-    })])),
+    table(
+      ['rule', ...names.flatMap((n) => [`${n} phish`, `${n} ham`])],
+      ruleIds.map((id) => [
+        id,
+        ...variants.flatMap((v) => {
+          const fired = v.scored.filter((s) => s.ids.includes(id));
+          return [
+            String(fired.filter((s) => s.row.label).length),
+            String(fired.filter((s) => !s.row.label).length),
+          ];
+        }),
+      ]),
+    ),
   );
   const peer = peers ? peerFigures(peers, q) : [];
   if (peer.length) {
@@ -261,12 +337,22 @@ async function main(): Promise<void> {
     console.log(
       table(
         ['peer', 'precision', 'recall', 'F1', 'FPR', 'median ms', 'p99 ms'],
-        peer.map((p) => [p.name, p.precision.toFixed(4), p.recall.toFixed(4), p.f1.toFixed(4), pct(p.fpr, 2), p.median.toFixed(3), p.p99.toFixed(2)]),
+        peer.map((p) => [
+          p.name,
+          p.precision.toFixed(4),
+          p.recall.toFixed(4),
+          p.f1.toFixed(4),
+          pct(p.fpr, 2),
+          p.median.toFixed(3),
+          p.p99.toFixed(2),
+        ]),
       ),
     );
   }
   const rspamd = peer.find((p) => p.name === 'rspamd');
-  const reference = rspamd ? { label: `vs rspamd median ${rspamd.median.toFixed(2)} ms (this session)`, ms: rspamd.median } : { label: `vs rspamd median ${RSPAMD_MEDIAN_MS} ms (peers-baseline.md)`, ms: RSPAMD_MEDIAN_MS };
+  const reference = rspamd
+    ? { label: `vs rspamd median ${rspamd.median.toFixed(2)} ms (this session)`, ms: rspamd.median }
+    : { label: `vs rspamd median ${RSPAMD_MEDIAN_MS} ms (peers-baseline.md)`, ms: RSPAMD_MEDIAN_MS };
   console.log('\n== Timing per message (parse + analyse, one core, after a warm-up pass) ==');
   const timingRows = variants.flatMap((v) =>
     (['bestMs', 'ms'] as const).map((key) => {
@@ -283,15 +369,28 @@ async function main(): Promise<void> {
       ];
     }),
   );
-  console.log(table(['variant, timing', 'median ms', 'p99 ms', 'max ms', 'messages/s', reference.label], timingRows));
+  console.log(
+    table(['variant, timing', 'median ms', 'p99 ms', 'max ms', 'messages/s', reference.label], timingRows),
+  );
   if (dump) {
     const lines = variants.flatMap((v) =>
-      v.scored.map((s) => JSON.stringify({ variant: v.name, file: s.row.file, label: s.row.label, source: s.row.source, score: s.score, findings: s.evidence })),
+      v.scored.map((s) =>
+        JSON.stringify({
+          variant: v.name,
+          file: s.row.file,
+          label: s.row.label,
+          source: s.row.source,
+          score: s.score,
+          findings: s.evidence,
+        }),
+      ),
     );
     writeFileSync(dump, `${lines.join('\n')}\n`);
   }
   const drop = (m[0] as Metrics).recall - (m[1] as Metrics).recall;
-  console.log(`\nrecall lost when leaks are stripped: ${(100 * drop).toFixed(2)} points; wall ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nrecall lost when leaks are stripped: ${(100 * drop).toFixed(2)} points; wall ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 await main();

@@ -50,7 +50,10 @@ export interface Extracted {
 /** Everything the model reads from one message: rule outcomes and lure-vocabulary features. */
 export function extract(email: ParsedEmail, context: AnalysisContext = {}): Extracted {
   const view = buildView(email);
-  return { outcomes: evaluateView(view, context), lexical: lexicalFeaturesFolded(view.subjectFolded, view.bodyFolded) };
+  return {
+    outcomes: evaluateView(view, context),
+    lexical: lexicalFeaturesFolded(view.subjectFolded, view.bodyFolded),
+  };
 }
 
 function evaluateView(view: MessageView, context: AnalysisContext): RuleOutcome[] {

@@ -46,7 +46,13 @@ const trainable = allRules.filter((r) => !r.expertOnly);
  * corpus, no single low or medium signal may carry a message past the quarantine threshold on
  * its own, however well it separated the training set.
  */
-export const weightCap: Readonly<Record<Severity, number>> = { info: 1, low: 1.6, medium: 2.2, high: 3, critical: 5 };
+export const weightCap: Readonly<Record<Severity, number>> = {
+  info: 1,
+  low: 1.6,
+  medium: 2.2,
+  high: 3,
+  critical: 5,
+};
 
 /** Removes leak headers and rewrites collection addresses in a parsed message. */
 export function stripLeaksParsed(email: ParsedEmail): ParsedEmail {
@@ -130,7 +136,9 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
   const minWeight = options.minWeight ?? 0;
   // Bounds: rules with a positive prior never flip sign; every weight is capped by severity.
   // A rule keeps at least a quarter of its expert weight: a biased corpus may shrink, not erase, it.
-  const lower = ids.map((_, j) => ((prior[j] ?? 0) > 0 ? Math.max(minWeight, 0.25 * (prior[j] ?? 0)) : -(cap[j] ?? 5)));
+  const lower = ids.map((_, j) =>
+    (prior[j] ?? 0) > 0 ? Math.max(minWeight, 0.25 * (prior[j] ?? 0)) : -(cap[j] ?? 5),
+  );
   const upper = ids.map((_, j) => cap[j] ?? 5);
   const w = [...prior.map((p, j) => Math.min(upper[j] ?? p, Math.max(lower[j] ?? p, p))), -2];
   for (let it = 0; it < iterations; it++) {

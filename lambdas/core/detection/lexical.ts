@@ -135,7 +135,10 @@ function conceptsIn(text: string, out: Set<string>): void {
 
 /** Concept features: `subj:<concept>` and `body:<concept>`, each 1 when present. */
 export function lexicalFeatures(subject: string, body: string): Set<string> {
-  return lexicalFeaturesFolded(foldText(subject), foldText(body.length > BODY_LIMIT ? body.slice(0, BODY_LIMIT) : body));
+  return lexicalFeaturesFolded(
+    foldText(subject),
+    foldText(body.length > BODY_LIMIT ? body.slice(0, BODY_LIMIT) : body),
+  );
 }
 
 /** The same from text already folded (see MessageView.subjectFolded / bodyFolded). */

@@ -310,7 +310,8 @@ function latin1Of(bytes: Uint8Array): string {
 }
 
 const B64 = new Uint8Array(256).fill(255);
-for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+for (let i = 0; i < 64; i++)
+  B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -375,7 +376,9 @@ export async function parseEmail(input: Uint8Array): Promise<ParsedEmail> {
   let raw = input;
   try {
     raw = boundRaw(input, state);
-    email = (await singlePart(raw)) ?? (await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 64 }));
+    email =
+      (await singlePart(raw)) ??
+      (await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 64 }));
   } catch (error) {
     state.defects.push(`mime-unparseable:${error instanceof Error ? error.message.slice(0, 80) : 'unknown'}`);
     try {
@@ -436,14 +439,14 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
   }
   if (has('from') && !from?.address?.includes('@')) state.defects.push('from-unparseable');
 
-  let [html, htmlCut] = clip(email.html ?? '', parseLimits.bodyChars);
+  const [htmlClipped, htmlCut] = clip(email.html ?? '', parseLimits.bodyChars);
+  let html = htmlClipped;
   let [text, textCut] = clip(email.text ?? '', parseLimits.bodyChars);
   if (htmlCut || textCut) state.truncated = true;
   if (!text && !html) state.defects.push('no-body');
   // An HTML part whose bytes were not marked as HTML still reads as markup in a plain part.
   if (!html && /<(html|body|a\s+href|table|div)\b/i.test(text)) {
     html = text;
-    htmlCut = textCut;
     state.defects.push('html-in-text-part');
   }
   if (!text.trim() && html) {
@@ -479,7 +482,8 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
 function roughSize(email: ParsedEmail): number {
   let n = email.text.length + email.html.length + email.subject.length + 2048;
   for (const h of email.headers) n += h.name.length + h.value.length + 24;
-  for (const a of email.attachments) n += (a.text?.length ?? 0) + (a.filename?.length ?? 0) + 256 + (a.traits?.join('').length ?? 0);
+  for (const a of email.attachments)
+    n += (a.text?.length ?? 0) + (a.filename?.length ?? 0) + 256 + (a.traits?.join('').length ?? 0);
   return n;
 }
 

@@ -80,7 +80,14 @@ describe('analyseEmail', () => {
 
   it('flags lookalikes of the tenant own domains from the context', async () => {
     const email = await parseEmail(
-      message({ From: '"IT Helpdesk" <helpdesk@acrne-corp.com>', To: 'sam@acme-corp.com', Subject: 'Mailbox quota' }, 'Hello Sam'),
+      message(
+        {
+          From: '"IT Helpdesk" <helpdesk@acrne-corp.com>',
+          To: 'sam@acme-corp.com',
+          Subject: 'Mailbox quota',
+        },
+        'Hello Sam',
+      ),
     );
     const ids = (ctx?: { tenantDomains: string[] }) => analyseEmail(email, ctx).findings.map((f) => f.id);
     expect(ids({ tenantDomains: ['acme-corp.com'] })).toContain('domain.sender-lookalike');
@@ -92,4 +99,3 @@ describe('analyseEmail', () => {
     expect(a.verdict).toBe('allow');
   });
 });
-

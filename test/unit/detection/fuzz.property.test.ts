@@ -34,27 +34,76 @@ const fixtureRoot = join(import.meta.dirname, '../../fixtures');
 const seeds: Uint8Array[] = [];
 for (const sub of ['ham', ...readdirSync(join(fixtureRoot, 'rules')).map((d) => `rules/${d}`)]) {
   try {
-    for (const f of readdirSync(join(fixtureRoot, sub))) if (f.endsWith('.eml')) seeds.push(new Uint8Array(readFileSync(join(fixtureRoot, sub, f))));
+    for (const f of readdirSync(join(fixtureRoot, sub)))
+      if (f.endsWith('.eml')) seeds.push(new Uint8Array(readFileSync(join(fixtureRoot, sub, f))));
   } catch {
     /* not a folder */
   }
 }
 
-const headerName = fc.constantFrom('From', 'To', 'Reply-To', 'Subject', 'Content-Type', 'Content-Transfer-Encoding', 'Content-Disposition', 'Authentication-Results', 'Return-Path', 'MIME-Version', 'X-Junk', 'Message-ID');
+const headerName = fc.constantFrom(
+  'From',
+  'To',
+  'Reply-To',
+  'Subject',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'Content-Disposition',
+  'Authentication-Results',
+  'Return-Path',
+  'MIME-Version',
+  'X-Junk',
+  'Message-ID',
+);
 const headerValue = fc.oneof(
   fc.string({ maxLength: 80 }),
-  fc.constantFrom('multipart/mixed; boundary="b"', 'multipart/alternative; boundary=b', 'text/html; charset=utf-8', 'text/plain; charset=iso-8859-1', 'message/rfc822', 'application/zip; name="a.zip"', 'base64', 'quoted-printable', '=?UTF-8?B?SGVsbG8=?=', '=?x?Q?broken', '"A" <a@b.c>, <<<@@>>', 'dmarc=fail spf=softfail', 'attachment; filename="x.pdf.exe"'),
+  fc.constantFrom(
+    'multipart/mixed; boundary="b"',
+    'multipart/alternative; boundary=b',
+    'text/html; charset=utf-8',
+    'text/plain; charset=iso-8859-1',
+    'message/rfc822',
+    'application/zip; name="a.zip"',
+    'base64',
+    'quoted-printable',
+    '=?UTF-8?B?SGVsbG8=?=',
+    '=?x?Q?broken',
+    '"A" <a@b.c>, <<<@@>>',
+    'dmarc=fail spf=softfail',
+    'attachment; filename="x.pdf.exe"',
+  ),
 );
 const bodyChunk = fc.oneof(
   fc.string({ maxLength: 300 }),
-  fc.constantFrom('--b\r\nContent-Type: text/html\r\n\r\n<a href="http://1.2.3.4/x">https://paypal.com</a>', '--b--', '<form action=x><input type=password>', 'UEsDBBQAAQAAAA==', '=3D=\r\n=ZZ', '<div style="display:none">hidden text here</div>', 'https://bit.ly/x http://xn--pple-43d.com', '\u0430\u0440\u0440le', '<script>atob("AAAA")</script>'),
+  fc.constantFrom(
+    '--b\r\nContent-Type: text/html\r\n\r\n<a href="http://1.2.3.4/x">https://paypal.com</a>',
+    '--b--',
+    '<form action=x><input type=password>',
+    'UEsDBBQAAQAAAA==',
+    '=3D=\r\n=ZZ',
+    '<div style="display:none">hidden text here</div>',
+    'https://bit.ly/x http://xn--pple-43d.com',
+    '\u0430\u0440\u0440le',
+    '<script>atob("AAAA")</script>',
+  ),
 );
 const structured = fc
-  .tuple(fc.array(fc.tuple(headerName, headerValue), { maxLength: 12 }), fc.array(bodyChunk, { maxLength: 12 }))
-  .map(([headers, body]) => enc.encode(`${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.join('\r\n')}`));
+  .tuple(
+    fc.array(fc.tuple(headerName, headerValue), { maxLength: 12 }),
+    fc.array(bodyChunk, { maxLength: 12 }),
+  )
+  .map(([headers, body]) =>
+    enc.encode(`${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.join('\r\n')}`),
+  );
 
 const mutated = fc
-  .tuple(fc.integer({ min: 0, max: Math.max(0, seeds.length - 1) }), fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.constantFrom('flip', 'cut', 'dup', 'insert')), { minLength: 1, maxLength: 8 }))
+  .tuple(
+    fc.integer({ min: 0, max: Math.max(0, seeds.length - 1) }),
+    fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.constantFrom('flip', 'cut', 'dup', 'insert')), {
+      minLength: 1,
+      maxLength: 8,
+    }),
+  )
   .map(([i, edits]) => {
     let bytes = seeds[i] ?? enc.encode('From: a@b.c\r\n\r\nx');
     for (const [pos, value, op] of edits) {
@@ -63,7 +112,8 @@ const mutated = fc
         bytes = bytes.slice();
         bytes[at] = value;
       } else if (op === 'cut') bytes = bytes.slice(0, at);
-      else if (op === 'dup') bytes = new Uint8Array([...bytes.slice(0, at), ...bytes.slice(at, at + 200), ...bytes.slice(at)]);
+      else if (op === 'dup')
+        bytes = new Uint8Array([...bytes.slice(0, at), ...bytes.slice(at, at + 200), ...bytes.slice(at)]);
       else bytes = new Uint8Array([...bytes.slice(0, at), value, value, ...bytes.slice(at)]);
     }
     return bytes;
@@ -88,6 +138,7 @@ describe('parse + analyse never crash and stay under 50 ms', () => {
     const deep = `${'Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n'.repeat(200)}x`;
     const longLine = `From: a@b.c\r\nSubject: ${'A'.repeat(200_000)}\r\n\r\n${'<a href="http://x">'.repeat(20_000)}`;
     const manyHeaders = `${'X-A: b\r\n'.repeat(20_000)}\r\nbody`;
-    for (const s of [deep, longLine, manyHeaders, '\r\n\r\n\r\n', 'From:\r\n\r\n']) await check(enc.encode(s));
+    for (const s of [deep, longLine, manyHeaders, '\r\n\r\n\r\n', 'From:\r\n\r\n'])
+      await check(enc.encode(s));
   });
 });

@@ -22,9 +22,16 @@ const leaky = message(
 
 describe('leak stripping', () => {
   it('classifies the leak headers', () => {
-    for (const n of ['Authentication-Results', 'DKIM-Signature', 'ARC-Seal', 'Received-SPF', 'X-MS-Exchange-Organization-AuthAs'])
+    for (const n of [
+      'Authentication-Results',
+      'DKIM-Signature',
+      'ARC-Seal',
+      'Received-SPF',
+      'X-MS-Exchange-Organization-AuthAs',
+    ])
       expect(isLeakHeader(n)).toBe(true);
-    for (const n of ['From', 'Subject', 'Received', 'X-Mailer', 'List-Id']) expect(isLeakHeader(n)).toBe(false);
+    for (const n of ['From', 'Subject', 'Received', 'X-Mailer', 'List-Id'])
+      expect(isLeakHeader(n)).toBe(false);
   });
 
   it('strips headers and rewrites addresses in raw and parsed form', async () => {
@@ -43,11 +50,18 @@ describe('leak stripping', () => {
     const after = analyseEmail(await parseEmail(stripLeaksRaw(leaky)));
     expect(after.score).toBe(before.score);
     expect(after.findings).toEqual(before.findings);
-    expect(sampleFeatures(extract(await parseEmail(leaky)))).toEqual(sampleFeatures(extract(await parseEmail(stripLeaksRaw(leaky)))));
+    expect(sampleFeatures(extract(await parseEmail(leaky)))).toEqual(
+      sampleFeatures(extract(await parseEmail(stripLeaksRaw(leaky)))),
+    );
   });
 
   it('scores what an auth header says, not that it exists', async () => {
-    const pass = await parseEmail(message({ 'Authentication-Results': 'mx; dmarc=pass header.from=example.com', From: 'a@example.com' }, 'hi'));
+    const pass = await parseEmail(
+      message(
+        { 'Authentication-Results': 'mx; dmarc=pass header.from=example.com', From: 'a@example.com' },
+        'hi',
+      ),
+    );
     const none = await parseEmail(message({ From: 'a@example.com' }, 'hi'));
     expect(analyseEmail(pass).score).toBeLessThanOrEqual(analyseEmail(none).score);
   });

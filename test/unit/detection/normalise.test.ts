@@ -83,7 +83,9 @@ describe('masking', () => {
   it('masks addresses in evidence', () => {
     expect(maskEmail('john.doe@example.com')).toBe('j***@example.com');
     expect(maskText('mail john.doe@example.com now')).toBe('mail j***@example.com now');
-    expect(maskUrl('https://x.example.net/login?user=john.doe@example.com&t=1')).toBe('https://x.example.net/login?…');
+    expect(maskUrl('https://x.example.net/login?user=john.doe@example.com&t=1')).toBe(
+      'https://x.example.net/login?…',
+    );
   });
 });
 

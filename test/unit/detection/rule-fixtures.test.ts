@@ -10,7 +10,11 @@ import { parseEmail } from '#core/email/parse-email.ts';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../fixtures/rules');
-const dirs = new Set(readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+const dirs = new Set(
+  readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name),
+);
 
 const fired = async (file: string) =>
   evaluateRules(await parseEmail(new Uint8Array(readFileSync(file)))).map((o) => o.rule.id);

@@ -20,7 +20,9 @@ describe('sniffing attachment bytes', () => {
   });
 
   it('derives traits from names', () => {
-    expect(nameTraits('invoice.pdf.exe')).toEqual(expect.arrayContaining(['dangerous-ext:exe', 'double-ext:pdf.exe']));
+    expect(nameTraits('invoice.pdf.exe')).toEqual(
+      expect.arrayContaining(['dangerous-ext:exe', 'double-ext:pdf.exe']),
+    );
     expect(nameTraits('report.docm')).toContain('macro-ext:docm');
     expect(nameTraits('photo.jpg')).toEqual([]);
     expect(nameTraits('scan\u202efdp.exe')).toContain('name-obfuscated');
@@ -29,13 +31,21 @@ describe('sniffing attachment bytes', () => {
   it('reads PDF actions and links, and type mismatches', () => {
     const pdf = enc.encode('%PDF-1.4 /Type /Page /OpenAction /JavaScript /URI (https://x.example.net/a)');
     const facts = inspectBytes(pdf, 'a.pdf', 'application/pdf');
-    expect(facts.traits).toEqual(expect.arrayContaining(['pdf-javascript', 'pdf-autoaction', 'pdf-pages:1', 'pdf-links:1']));
+    expect(facts.traits).toEqual(
+      expect.arrayContaining(['pdf-javascript', 'pdf-autoaction', 'pdf-pages:1', 'pdf-links:1']),
+    );
     expect(facts.extraText).toContain('https://x.example.net/a');
-    expect(inspectBytes(enc.encode('<html></html>'), 'scan.pdf', 'application/pdf').traits).toContain('type-mismatch');
+    expect(inspectBytes(enc.encode('<html></html>'), 'scan.pdf', 'application/pdf').traits).toContain(
+      'type-mismatch',
+    );
   });
 
   it('never throws on truncated archives', () => {
-    expect(() => inspectBytes(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]), 'a.zip', 'application/zip')).not.toThrow();
-    expect(() => inspectBytes(new Uint8Array([0x50, 0x4b, 0x05, 0x06, 0xff]), 'a.zip', 'application/zip')).not.toThrow();
+    expect(() =>
+      inspectBytes(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]), 'a.zip', 'application/zip'),
+    ).not.toThrow();
+    expect(() =>
+      inspectBytes(new Uint8Array([0x50, 0x4b, 0x05, 0x06, 0xff]), 'a.zip', 'application/zip'),
+    ).not.toThrow();
   });
 });

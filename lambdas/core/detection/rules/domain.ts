@@ -296,12 +296,15 @@ export const domainRules: readonly Rule[] = [
     id: 'domain.sender-many-labels',
     family: 'domain',
     severity: 'medium',
-    description: 'The sender domain is a long chain of labels (a.c.h.h.a.d.o.example.shop), typical of throwaway senders.',
+    description:
+      'The sender domain is a long chain of labels (a.c.h.h.a.d.o.example.shop), typical of throwaway senders.',
     weight: 1.0,
     evaluate: (v) => {
       const labels = v.fromDomain.split('.');
       const single = labels.filter((l) => l.length === 1).length;
-      return labels.length >= 6 || single >= 3 ? { evidence: `${labels.length} labels in ${v.fromDomain.slice(-40)}` } : null;
+      return labels.length >= 6 || single >= 3
+        ? { evidence: `${labels.length} labels in ${v.fromDomain.slice(-40)}` }
+        : null;
     },
   }),
 ];

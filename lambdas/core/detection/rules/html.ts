@@ -1,6 +1,5 @@
 /** HTML family: forms, scripts, hidden text, invisible characters, obfuscation, image-only bodies. */
 import { decodeEntities } from '../features.ts';
-import { hasInvisible } from '../normalise.ts';
 import { maskText } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
 
@@ -16,7 +15,7 @@ export function hiddenWords(html: string): { words: number; sample: string } {
   let guard = 0;
   while (m && guard++ < 200) {
     const text = decodeEntities((m[2] ?? '').replace(/<[^>]*>/g, ' '))
-      .replace(/[\s\u200b-\u200d\u00a0\u034f]+/g, ' ')
+      .replace(/(?:[\s\u200b-\u200d\u00a0]|\u034f)+/g, ' ')
       .trim();
     const n = text ? text.split(' ').filter((w) => /[a-z]{2,}/i.test(w)).length : 0;
     words += n;
@@ -75,13 +74,14 @@ export const htmlRules: readonly Rule[] = [
     weight: 0.9,
     evaluate: (v) => {
       // Inside a word (letter-invisible-letter), not the &zwnj; padding of preheaders.
-      const re = /\p{L}[\u00ad\u200b-\u200d\u2060\ufeff\u034f]+\p{L}/u;
+      const re = /\p{L}(?:[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f)+\p{L}/u;
       const subject = v.email.subject;
       if (re.test(subject))
         return { evidence: 'invisible characters inside words of the subject', strength: 1.3 };
       const m = re.exec(v.bodyText);
       if (!m) return null;
-      const count = (v.bodyText.match(/\p{L}[\u00ad\u200b-\u200d\u2060\ufeff\u034f]+\p{L}/gu) ?? []).length;
+      const count = (v.bodyText.match(/\p{L}(?:[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f)+\p{L}/gu) ?? [])
+        .length;
       return count >= 3 ? { evidence: `${count} words broken by invisible characters` } : null;
     },
   }),

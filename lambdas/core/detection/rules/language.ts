@@ -262,7 +262,8 @@ export const languageRules: readonly Rule[] = [
     id: 'language.generic-greeting',
     family: 'language',
     severity: 'low',
-    description: 'The message opens with a generic salutation ("Dear customer", "Prezado cliente") instead of a name.',
+    description:
+      'The message opens with a generic salutation ("Dear customer", "Prezado cliente") instead of a name.',
     weight: 0.6,
     evaluate: (v) => {
       const m = GENERIC_GREETING.exec(v.bodyText.slice(0, 1500).toLowerCase());
@@ -276,9 +277,10 @@ export const languageRules: readonly Rule[] = [
     description: 'The subject opens with an alarm word (URGENT, Action required, Final notice, Aviso).',
     weight: 0.6,
     evaluate: (v) => {
-      const m = /^\W*(urgent|important|action required|final notice|last notice|warning|alert|security alert|attention|atencao|atencion|aviso|alerta|urgente|dringend|achtung|wichtig|avis|attenzione)\b/.exec(
-        v.subjectFolded,
-      );
+      const m =
+        /^\W*(urgent|important|action required|final notice|last notice|warning|alert|security alert|attention|atencao|atencion|aviso|alerta|urgente|dringend|achtung|wichtig|avis|attenzione)\b/.exec(
+          v.subjectFolded,
+        );
       return m ? { evidence: `subject starts "${m[1]}"` } : null;
     },
   }),
@@ -286,7 +288,8 @@ export const languageRules: readonly Rule[] = [
     id: 'language.styled-letters',
     family: 'language',
     severity: 'medium',
-    description: 'The subject or sender name is written in mathematical "styled" letters (𝐅𝐑𝐄𝐄) that dodge word filters.',
+    description:
+      'The subject or sender name is written in mathematical "styled" letters (𝐅𝐑𝐄𝐄) that dodge word filters.',
     weight: 1.2,
     evaluate: (v) => {
       const s = `${v.email.subject} ${v.displayName}`;
@@ -298,7 +301,8 @@ export const languageRules: readonly Rule[] = [
     id: 'language.callback-scam',
     family: 'language',
     severity: 'medium',
-    description: 'A phone number to call about a purchase, charge, renewal or refund, with few or no links (TOAD).',
+    description:
+      'A phone number to call about a purchase, charge, renewal or refund, with few or no links (TOAD).',
     weight: 1.2,
     evaluate: (v) => {
       const web = v.links.filter((l) => l.host).length;
@@ -311,7 +315,9 @@ export const languageRules: readonly Rule[] = [
         /\b(purchase|transaction|charged?|order|invoice|subscription|renewal|refund|payment|compra|transacao|cobranca|pedido|assinatura|reembolso|cargo|factura|abbuchung|bestellung|rechnung|achat|commande)\b/.test(
           t,
         );
-      return call && money ? { evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording` } : null;
+      return call && money
+        ? { evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording` }
+        : null;
     },
   }),
   defineRule({
@@ -326,7 +332,9 @@ export const languageRules: readonly Rule[] = [
           v.folded,
         );
       if (!m) return null;
-      const image = v.email.attachments.some((a) => (a.sniffedType ?? a.declaredType).startsWith('image/') || a.sniffedType === 'application/pdf');
+      const image = v.email.attachments.some(
+        (a) => (a.sniffedType ?? a.declaredType).startsWith('image/') || a.sniffedType === 'application/pdf',
+      );
       return image || /<img\b/i.test(v.html) ? { evidence: `"${maskText(m[0], 40)}" with an image` } : null;
     },
   }),

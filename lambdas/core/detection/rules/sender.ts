@@ -36,7 +36,10 @@ export function brandsNamedIn(folded: string): Brand[] {
   if (!folded) return [];
   return brands.filter((br) =>
     br.terms.some(
-      (t) => folded.includes(t) && termRegex(t).test(folded) && (!AMBIGUOUS_TERMS.has(t) || SERVICE_WORDS.test(folded)),
+      (t) =>
+        folded.includes(t) &&
+        termRegex(t).test(folded) &&
+        (!AMBIGUOUS_TERMS.has(t) || SERVICE_WORDS.test(folded)),
     ),
   );
 }
@@ -122,7 +125,8 @@ export const senderRules: readonly Rule[] = [
     expertOnly: true,
     evaluate: (v) => {
       if (!v.fromRoot || !brandOwning(v.fromRoot) || freemail.has(v.fromRoot)) return null;
-      const dmarc = v.auth.dmarc === 'pass' && (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot);
+      const dmarc =
+        v.auth.dmarc === 'pass' && (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot);
       const dkim = v.auth.dkimPassDomains.some((d) => rootDomain(d) === v.fromRoot);
       return dmarc || dkim ? { evidence: `authenticated as ${v.fromRoot}` } : null;
     },
@@ -229,7 +233,8 @@ export const senderRules: readonly Rule[] = [
     id: 'sender.return-path-mismatch',
     family: 'sender',
     severity: 'low',
-    description: 'The envelope sender (Return-Path) belongs to an unrelated organisation, not a known sending service.',
+    description:
+      'The envelope sender (Return-Path) belongs to an unrelated organisation, not a known sending service.',
     weight: 0.3,
     evaluate: (v) => {
       const rp = v.returnPathRoot;

@@ -1,5 +1,13 @@
 /** URL family: link text vs target, IP hosts, shorteners, free hosting, abused TLDs, obfuscation. */
-import { brandOwning, freeHosts, isIpHost, rootDomain, shorteners, suspiciousTlds, tldOf } from '../domains.ts';
+import {
+  brandOwning,
+  freeHosts,
+  isIpHost,
+  rootDomain,
+  shorteners,
+  suspiciousTlds,
+  tldOf,
+} from '../domains.ts';
 import type { Link, MessageView } from '../features.ts';
 import { parseUrl } from '../features.ts';
 import { maskUrl } from '../mask.ts';
@@ -116,9 +124,9 @@ export const urlRules: readonly Rule[] = [
           l.root !== v.fromRoot &&
           !(sender && brandOwning(l.root) === sender) &&
           (freeHosts.has(l.root) ||
-          freeHosts.has(l.host) ||
-          /(^|\.)ipfs\.|\/ipfs\/[a-z0-9]{20,}/i.test(l.host + l.url) ||
-          freeHostList.some((d) => l.host.endsWith(`.${d}`))),
+            freeHosts.has(l.host) ||
+            /(^|\.)ipfs\.|\/ipfs\/[a-z0-9]{20,}/i.test(l.host + l.url) ||
+            freeHostList.some((d) => l.host.endsWith(`.${d}`))),
       );
       return hit ? { evidence: maskUrl(hit.url) } : null;
     },
@@ -228,7 +236,8 @@ export const urlRules: readonly Rule[] = [
     id: 'url.links-aligned',
     family: 'url',
     severity: 'info',
-    description: "Every web link points to the sender's own domain (or its click-tracking service): reassuring.",
+    description:
+      "Every web link points to the sender's own domain (or its click-tracking service): reassuring.",
     weight: -0.6,
     // Not learned: in the corpus, modern phishing links to its own domain far more than 2002 list
     // mail does, so a learned weight would encode the era, not the evidence.
@@ -236,7 +245,9 @@ export const urlRules: readonly Rule[] = [
     evaluate: (v) => {
       const web = webLinks(v).filter((l) => l.source !== 'attachment');
       if (!v.fromRoot || web.length === 0) return null;
-      const aligned = web.every((l) => l.root === v.fromRoot || (isRedirector(l.root, l.host) && !shorteners.has(l.root)));
+      const aligned = web.every(
+        (l) => l.root === v.fromRoot || (isRedirector(l.root, l.host) && !shorteners.has(l.root)),
+      );
       return aligned && web.some((l) => l.root === v.fromRoot)
         ? { evidence: `${web.length} link(s), all to ${v.fromRoot} or its tracker` }
         : null;
@@ -246,7 +257,8 @@ export const urlRules: readonly Rule[] = [
     id: 'url.random-host',
     family: 'url',
     severity: 'low',
-    description: 'A link host carries a long random token label (OMxjqfb0BRgLBp6X.example.pro), typical of disposable kits.',
+    description:
+      'A link host carries a long random token label (OMxjqfb0BRgLBp6X.example.pro), typical of disposable kits.',
     weight: 0.8,
     evaluate: (v) => {
       const hit = first(webLinks(v), (l) => {
