@@ -189,7 +189,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const settings = aws.tokenSettings();
     const ports = { clock: systemClock, random: cryptoRandom };
-    const identity = { families: aws.refreshFamilies(), revocations: aws.revocations() };
+    const identity = {
+      families: aws.refreshFamilies(),
+      revocations: aws.revocations(),
+      audit: aws.authAudit(),
+    };
+    const { createAuditLogHandler } = await import('../lambdas/auth/audit-log.ts');
     // DynamoDB, as in AWS, but keyed per stack instance: stacks sharing one DynamoDB Local (the
     // tests) all call from 127.0.0.1 and would otherwise share its counters.
     const rateLimits = keyPrefixed(aws.rateLimits(), `local-${randomUUID().slice(0, 8)}`);
@@ -215,6 +220,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       }),
       'auth-session': createSessionHandler({ ...identity, clock: systemClock }, httpOptions),
       jwks: createJwksHandler({ signingKeys }),
+      'auth-audit-log': createAuditLogHandler({ audit: identity.audit }, httpOptions),
       'ingest-email': createIngestHandler(
         {
           emails: aws.emails(),

@@ -16,6 +16,7 @@ import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/acc
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { DynamoDbBranchKeyRepository } from './dynamodb/branch-key-repository.ts';
 import { createDocumentClient } from './dynamodb/document-client.ts';
+import { DynamoDbAuthAuditLog } from './dynamodb/auth-audit-log.ts';
 import { DynamoDbRateLimits } from './dynamodb/rate-limits.ts';
 import { DynamoDbRefreshFamilies } from './dynamodb/refresh-families.ts';
 import { DynamoDbRevocations } from './dynamodb/revocations.ts';
@@ -89,6 +90,9 @@ export const tokenSettings = /* @__PURE__ */ once((): TokenSettings => ({
 }));
 export const refreshFamilies = /* @__PURE__ */ once(
   () => new DynamoDbRefreshFamilies(documentClient(), requireEnv('tableName')),
+);
+export const authAudit = /* @__PURE__ */ once(
+  () => new DynamoDbAuthAuditLog(documentClient(), requireEnv('tableName')),
 );
 export const rateLimits = /* @__PURE__ */ once(
   () => new DynamoDbRateLimits(documentClient(), requireEnv('tableName')),

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { issueAccessToken, type TokenSettings } from '#core/auth/access-tokens.ts';
+import { type AuthAuditLog, recordAuthEvent, sessionName } from '#core/auth/audit.ts';
 import { type RefreshFamilyStore, refreshAccessToken } from '#core/auth/refresh-tokens.ts';
 import type { RevocationStore } from '#core/auth/revocation.ts';
 import { currentUserSubject } from '#core/auth/sessions.ts';
@@ -10,6 +11,7 @@ import type { Clock, RandomSource, SigningKeyStore, UserRepository } from '#core
 import { httpHandler } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { logger, metrics } from '#shared/observability.ts';
+import { auditFailed } from './audit-failed.ts';
 
 export interface RefreshHandlerPorts {
   readonly families: RefreshFamilyStore;
@@ -20,6 +22,7 @@ export interface RefreshHandlerPorts {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly graceSeconds: number;
+  readonly audit?: AuthAuditLog;
 }
 
 const body = z.object({ refresh_token: z.string().check(z.minLength(1), z.maxLength(512)) });
@@ -33,7 +36,7 @@ export const createRefreshHandler = (ports: RefreshHandlerPorts) =>
         issue: async (subject) =>
           issueAccessToken(subject, await ports.signingKeys.current(), ports.settings, ports),
         currentSubject: currentUserSubject(ports),
-        onReuse: (family) => {
+        onReuse: async (family) => {
           metrics.addMetric('ReuseDetected', 'Count', 1);
           // The family id is a bearer secret's half: log its owner, never the id.
           logger.warn('Refresh token reuse: session revoked', {
@@ -41,9 +44,33 @@ export const createRefreshHandler = (ports: RefreshHandlerPorts) =>
             subject: family.subject,
             generation: family.generation,
           });
+          await recordAuthEvent(
+            ports.audit,
+            {
+              tenant: family.tenant,
+              type: 'refresh_reuse_detected',
+              at: ports.clock.now().toISOString(),
+              subject: family.subject,
+              sourceIp: event.requestContext.identity.sourceIp,
+              session: sessionName(family.id),
+            },
+            auditFailed,
+          );
         },
       });
       metrics.addMetric('TokensIssued', 'Count', 1);
+      await recordAuthEvent(
+        ports.audit,
+        {
+          tenant: result.family.tenant,
+          type: 'token_refreshed',
+          at: ports.clock.now().toISOString(),
+          subject: result.family.subject,
+          sourceIp: event.requestContext.identity.sourceIp,
+          session: sessionName(result.family.id),
+        },
+        auditFailed,
+      );
       return {
         statusCode: 200,
         body: {
@@ -68,4 +95,5 @@ export const handler = createRefreshHandler({
   clock: systemClock,
   random: cryptoRandom,
   graceSeconds: aws.refreshGraceSeconds(),
+  audit: aws.authAudit(),
 });

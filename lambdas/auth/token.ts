@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { type LoginPorts, loginWithPassword } from '#core/auth/login.ts';
+import { type AuthAuditLog, recordAuthEvent, sessionName } from '#core/auth/audit.ts';
 import { type RefreshFamilyStore, startRefreshFamily } from '#core/auth/refresh-tokens.ts';
 import { isDomainError } from '#core/errors.ts';
 import { assertNotBlocked, recordFailure } from '#core/ratelimit/brute-force.ts';
@@ -14,6 +15,7 @@ import { tokenEndpointRateLimits } from '#shared/catalog.ts';
 import { httpHandler } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { logger, metrics } from '#shared/observability.ts';
+import { auditFailed } from './audit-failed.ts';
 
 const credentials = z.object({
   username: z.string().check(z.minLength(1), z.maxLength(128)),
@@ -23,6 +25,7 @@ const credentials = z.object({
 export interface TokenHandlerPorts extends LoginPorts {
   readonly families: RefreshFamilyStore;
   readonly rateLimits: RateLimitStore;
+  readonly audit?: AuthAuditLog;
 }
 
 export const createTokenHandler = (ports: TokenHandlerPorts) =>
@@ -44,7 +47,19 @@ export const createTokenHandler = (ports: TokenHandlerPorts) =>
     );
     try {
       const issued = await loginWithPassword({ username, password: body.password }, ports);
-      const { refreshToken } = await startRefreshFamily(issued.subject, issued, ports);
+      const { refreshToken, family } = await startRefreshFamily(issued.subject, issued, ports);
+      await recordAuthEvent(
+        ports.audit,
+        {
+          tenant: family.tenant,
+          type: 'token_issued',
+          at: ports.clock.now().toISOString(),
+          subject: family.subject,
+          sourceIp: ip,
+          session: sessionName(family.id),
+        },
+        auditFailed,
+      );
       metrics.addMetric('TokensIssued', 'Count', 1);
       return {
         statusCode: 200,
@@ -60,6 +75,16 @@ export const createTokenHandler = (ports: TokenHandlerPorts) =>
       if (isDomainError(error) && error.code === 'invalid_credentials') {
         const blockedUntil = await recordFailure(ip, ports.rateLimits, ports.clock);
         if (blockedUntil !== undefined) logger.warn('Source IP blocked after repeated failed logins');
+        // Into the log of the tenant whose user was tried (an unknown username has none).
+        const user = ports.audit ? await ports.users.findByUsername(username) : null;
+        if (user) {
+          const at = ports.clock.now().toISOString();
+          const base = { tenant: user.tenant, at, subject: user.username, sourceIp: ip };
+          await recordAuthEvent(ports.audit, { ...base, type: 'login_failed' }, auditFailed);
+          if (blockedUntil !== undefined) {
+            await recordAuthEvent(ports.audit, { ...base, type: 'ip_blocked' }, auditFailed);
+          }
+        }
       }
       throw error;
     }
@@ -69,6 +94,7 @@ export const handler = createTokenHandler({
   users: aws.users(),
   families: aws.refreshFamilies(),
   rateLimits: aws.rateLimits(),
+  audit: aws.authAudit(),
   signingKeys: aws.signingKeys(),
   clock: systemClock,
   random: cryptoRandom,

@@ -10,6 +10,7 @@ export type FunctionName =
   | 'auth-refresh'
   | 'auth-session'
   | 'jwks'
+  | 'auth-audit-log'
   | 'authorizer'
   | 'ingest-email'
   | 'ingest-ses'
@@ -68,6 +69,15 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 10,
+    access: { table: 'readwrite' },
+  },
+  'auth-audit-log': {
+    name: 'auth-audit-log',
+    entry: 'lambdas/auth/audit-log.ts',
+    description: "Lists the caller's tenant's authentication events (admin)",
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 5,
     access: { table: 'readwrite' },
   },
   jwks: {
@@ -189,6 +199,7 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/auth/logout', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
   { method: 'POST', path: '/v1/auth/revoke-all', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'none', scopes: [] },
+  { method: 'GET', path: '/v1/auth/audit-log', function: 'auth-audit-log', auth: 'jwt', scopes: ['admin'] },
 ];
 
 /** SQS consumer settings shared by the event source mapping and the local queue. */

@@ -158,4 +158,32 @@ describe('sessions against the local stack', () => {
       jwtVerify(session.body.access_token, publicKey, { algorithms: ['EdDSA'], typ: 'at+jwt' }),
     ).resolves.toBeTruthy();
   });
+
+  it('records auth events in the tenant audit log, readable by its admin only', async () => {
+    const admin = await call<Tokens>(
+      `${url}/v1/auth/token`,
+      json({ username: stack.admin.username, password: stack.admin.password }),
+    );
+    expect(admin.status).toBe(200);
+    const log = await call<{ events: { type: string; subject: string; session?: string }[] }>(
+      `${url}/v1/auth/audit-log?limit=200`,
+      { token: admin.body.access_token },
+    );
+    expect(log.status).toBe(200);
+    const types = new Set(log.body.events.map((event) => event.type));
+    for (const type of [
+      'token_issued',
+      'token_refreshed',
+      'refresh_reuse_detected',
+      'session_revoked',
+      'all_sessions_revoked',
+    ]) {
+      expect(types).toContain(type);
+    }
+    expect(JSON.stringify(log.body)).not.toMatch(/prt1\.|eyJ/);
+    // A soc_analyst is not an admin.
+    const analyst = await login('rita');
+    const refused = await call(`${url}/v1/auth/audit-log`, { token: analyst.body.access_token });
+    expect(refused.status).toBe(403);
+  });
 });
