@@ -181,10 +181,16 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         import('../lambdas/ingest/ses-ingest.ts'),
       ]);
 
-    const [{ createRefreshHandler }, { createSessionHandler }, { createJwksHandler }] = await Promise.all([
+    const [
+      { createRefreshHandler },
+      { createSessionHandler },
+      { createJwksHandler },
+      { createListEmailsHandler },
+    ] = await Promise.all([
       import('../lambdas/auth/refresh.ts'),
       import('../lambdas/auth/session.ts'),
       import('../lambdas/auth/jwks.ts'),
+      import('../lambdas/api/list-emails.ts'),
     ]);
 
     const settings = aws.tokenSettings();
@@ -232,6 +238,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         httpOptions,
       ),
       'get-email': createGetEmailHandler(
+        { emails: aws.emails(), keyring, random: cryptoRandom },
+        httpOptions,
+      ),
+      'list-emails': createListEmailsHandler(
         { emails: aws.emails(), keyring, random: cryptoRandom },
         httpOptions,
       ),

@@ -4,6 +4,7 @@
  */
 
 import type { Role } from '#shared/scopes.ts';
+import type { Beacon } from './crypto/beacons.ts';
 import type { ItemEnvelope } from './crypto/item-envelope.ts';
 import type { Analysis, Finding, ReceiptVerdicts } from './detection/analysis.ts';
 
@@ -75,6 +76,8 @@ export interface StoredEmail {
   /** The item's data key, wrapped by the tenant's branch key, and the signature over the item. */
   readonly envelope: ItemEnvelope;
   readonly fields: SealedFields;
+  /** Truncated-HMAC beacons of the sender and recipients, for equality search without plaintext. */
+  readonly beacons: readonly Beacon[];
   readonly result?: StoredResult;
   readonly failure?: { readonly reason: string; readonly failedAt: string };
   /** SES's verdicts at receipt (source `ses` only). Not personal data: stored in clear. */
@@ -94,6 +97,8 @@ export interface EmailRepository {
   /** Stores a new email unless one with the same key exists; answers the existing one then. */
   createIfAbsent(email: StoredEmail): Promise<{ created: true } | { created: false; existing: StoredEmail }>;
   get(tenant: string, id: string): Promise<StoredEmail | null>;
+  /** Ids of the tenant's emails carrying this beacon, newest first. */
+  findByBeacon(tenant: string, beacon: Beacon, limit: number): Promise<string[]>;
   markEnqueued(tenant: string, id: string): Promise<void>;
   /** Stores the result once: false when the email was already analysed (a duplicate job). */
   recordResult(tenant: string, id: string, result: StoredResult): Promise<boolean>;

@@ -15,6 +15,7 @@ export type FunctionName =
   | 'ingest-email'
   | 'ingest-ses'
   | 'get-email'
+  | 'list-emails'
   | 'health'
   | 'analysis';
 
@@ -131,6 +132,15 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     timeoutSeconds: 5,
     access: { table: 'read', dataKeys: ['decrypt'] },
   },
+  'list-emails': {
+    name: 'list-emails',
+    entry: 'lambdas/api/list-emails.ts',
+    description: "Searches a tenant's emails by sender, sender domain or recipient",
+    trigger: 'http',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    access: { table: 'read', dataKeys: ['decrypt'] },
+  },
   health: {
     name: 'health',
     entry: 'lambdas/api/health.ts',
@@ -193,6 +203,7 @@ export const routes: readonly RouteDefinition[] = [
     binaryMediaTypes: ['message/rfc822'],
     rateLimit: { limit: 50, windowSeconds: 60 },
   },
+  { method: 'GET', path: '/v1/emails', function: 'list-emails', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/v1/emails/{id}', function: 'get-email', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/health', function: 'health', auth: 'none', scopes: [] },
   { method: 'POST', path: '/v1/auth/refresh', function: 'auth-refresh', auth: 'none', scopes: [] },

@@ -121,6 +121,22 @@ describe('the local stack', () => {
     expect(second.body).toEqual({ id: first.body.id, status: 'analyzed' });
     expect(stack.queue.stats().sent).toBe(sent);
   });
+
+  it('finds the emails of a sender, and refuses a query without exactly one filter', async () => {
+    const { body } = await postEmail(url, adminToken, simpleEmail);
+    const found = await call<{ emails: { id: string; status: string }[] }>(
+      `${url}/v1/emails?sender=${encodeURIComponent('ANA@example.com')}`,
+      { token: adminToken },
+    );
+    expect(found.status).toBe(200);
+    expect(found.body.emails.map((email) => email.id)).toEqual([body.id]);
+    const none = await call(`${url}/v1/emails`, { token: adminToken });
+    expect(none).toMatchObject({ status: 400, body: { error: { code: 'invalid_query' } } });
+    const two = await call(`${url}/v1/emails?sender=a@b.example&recipient=c@d.example`, {
+      token: adminToken,
+    });
+    expect(two).toMatchObject({ status: 400, body: { error: { code: 'invalid_query' } } });
+  });
 });
 
 describe('bad input gets the right 4xx, a clear code, and stores nothing', () => {

@@ -4,6 +4,7 @@
  * the integration tests run the real adapters on DynamoDB Local.
  */
 import { RawMailError } from '#core/ingest/raw-mail.ts';
+import type { Beacon } from '#core/crypto/beacons.ts';
 import type {
   AnalysisJob,
   AnalysisQueue,
@@ -27,6 +28,15 @@ export class InMemoryEmails implements EmailRepository {
     if (existing) return { created: false as const, existing };
     this.items.set(this.key(email.tenant, email.id), email);
     return { created: true as const };
+  }
+
+  async findByBeacon(tenant: string, beacon: Beacon, limit: number) {
+    return [...this.items.values()]
+      .filter((email) => email.tenant === tenant)
+      .filter((email) => email.beacons.some((b) => b.kind === beacon.kind && b.value === beacon.value))
+      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+      .slice(0, limit)
+      .map((email) => email.id);
   }
 
   async get(tenant: string, id: string) {

@@ -1,7 +1,24 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Beacon } from '#core/crypto/beacons.ts';
 import type { EmailRepository, EmailStatus, SealedFields, StoredEmail, StoredResult } from '#core/ports.ts';
 import { isConditionalCheckFailure } from './document-client.ts';
-import { emailKey } from './keys.ts';
+import { beaconIndexKey, emailKey } from './keys.ts';
+
+/** A transaction holds 100 items: the email and at most 99 beacons (recipients beyond are not indexed). */
+const maxIndexedBeacons = 99;
+
+/** The transaction failed because the email exists (its condition), not for another reason. */
+const isCancelledByCondition = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === 'TransactionCanceledException' &&
+  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.[0]?.Code ?? '') ===
+    'ConditionalCheckFailed';
 
 interface EmailItem {
   pk: string;
@@ -16,6 +33,7 @@ interface EmailItem {
   enqueued: boolean;
   envelope: { format: number; branchVersion: number; wrappedKey: Uint8Array; signature: Uint8Array };
   fields: Record<string, Uint8Array>;
+  beacons: Beacon[];
   score?: number;
   verdict?: StoredResult['verdict'];
   modelVersion?: string;
@@ -38,6 +56,7 @@ const toItem = (email: StoredEmail): EmailItem => ({
   enqueued: email.enqueued,
   envelope: { ...email.envelope },
   fields: { ...email.fields },
+  beacons: email.beacons.map((beacon) => ({ ...beacon })),
   ...(email.receipt && { receipt: { ...email.receipt } }),
 });
 
@@ -52,6 +71,7 @@ const fromItem = (item: EmailItem): StoredEmail => ({
   enqueued: item.enqueued,
   envelope: item.envelope,
   fields: item.fields as SealedFields,
+  beacons: item.beacons ?? [],
   ...(item.receipt && { receipt: item.receipt }),
   ...(item.findings && item.verdict && item.modelVersion && item.analyzedAt && item.score !== undefined
     ? {
@@ -75,18 +95,39 @@ export class DynamoDbEmailRepository implements EmailRepository {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * The email and its beacon index entries in one transaction: an email is never findable
+   * without existing, nor stored without being findable.
+   */
   async createIfAbsent(email: StoredEmail) {
+    const indexEntries = email.beacons.slice(0, maxIndexedBeacons).map((beacon) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...beaconIndexKey(email.tenant, beacon, email.receivedAt, email.id),
+          id: email.id,
+          expiresAt: email.expiresAt,
+        },
+      },
+    }));
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(email),
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: toItem(email),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...indexEntries,
+          ],
         }),
       );
       return { created: true as const };
     } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
+      if (!isCancelledByCondition(error)) throw error;
       const stored = await this.get(email.tenant, email.id);
       if (!stored) throw error;
       return { created: false as const, existing: stored };
@@ -98,6 +139,19 @@ export class DynamoDbEmailRepository implements EmailRepository {
       new GetCommand({ TableName: this.tableName, Key: emailKey(tenant, id), ConsistentRead: true }),
     );
     return Item ? fromItem(Item as EmailItem) : null;
+  }
+
+  async findByBeacon(tenant: string, beacon: Beacon, limit: number): Promise<string[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': beaconIndexKey(tenant, beacon, '', '').pk },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => String(item.id));
   }
 
   async markEnqueued(tenant: string, id: string): Promise<void> {

@@ -28,3 +28,14 @@ export const branchKeyKey = (tenant: string, version: number) => ({
   pk: tenantKey(tenant).pk,
   sk: `${branchKeyPrefix}${String(version).padStart(6, '0')}`,
 });
+
+/**
+ * Beacon index entries: one partition per (tenant, beacon), sorted by time, holding only the
+ * email id. The beacon is an HMAC, so the index reveals no address.
+ */
+export const beaconIndexKey = (
+  tenant: string,
+  beacon: { readonly kind: string; readonly value: string },
+  receivedAt: string,
+  id: string,
+) => ({ pk: `TENANT#${tenant}#BEACON#${beacon.kind}#${beacon.value}`, sk: `${receivedAt}#${id}` });

@@ -8,6 +8,7 @@
  * stay readable (decrypt-only) until every item has been re-wrapped to the newest.
  */
 import type { Clock, DataKeyProvider } from '../ports.ts';
+import { deriveBeaconKey } from './beacons.ts';
 
 export interface BranchKeyRecord {
   readonly tenant: string;
@@ -91,6 +92,17 @@ export class BranchKeyring {
     // A failed unwrap must not poison the cache.
     key.catch(() => this.cache.delete(cacheKey));
     return key;
+  }
+
+  /**
+   * The tenant's beacon key, derived from its first branch key so it never changes with
+   * rotation (beacons written years apart must still match). Null before the tenant's first
+   * branch key exists, when there is nothing to find.
+   */
+  async beaconKey(tenant: string): Promise<Uint8Array | null> {
+    const known = this.cache.has(`${tenant}\0${1}`) || (await this.ports.repository.get(tenant, 1)) !== null;
+    if (!known) return null;
+    return deriveBeaconKey((await this.version(tenant, 1)).key);
   }
 
   /** Adds the next version; new items use it from the next cache refresh on. */

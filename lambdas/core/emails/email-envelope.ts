@@ -3,6 +3,7 @@
  * tenant's branch key; every personal field sealed and the whole signed) over the personal
  * fields, plus the findings, sealed for the same item when the analysis is stored.
  */
+import { type Beacon, emailBeacons } from '../crypto/beacons.ts';
 import type { BranchKeyring } from '../crypto/branch-keyring.ts';
 import { type ItemEnvelope, type ItemLocation, openItem, sealItem } from '../crypto/item-envelope.ts';
 import type { Finding } from '../detection/analysis.ts';
@@ -36,17 +37,26 @@ export interface SealedEmail {
   readonly fields: SealedFields;
 }
 
+/** A sealed email with the beacons that make its sender and recipients searchable. */
+export interface SealedNewEmail extends SealedEmail {
+  readonly beacons: readonly Beacon[];
+}
+
 export const sealEmail = async (
   email: ParsedEmail,
   where: { readonly tenant: string; readonly id: string },
   ports: CryptoPorts,
-): Promise<SealedEmail> => {
+): Promise<SealedNewEmail> => {
   const { fields, ...envelope } = await sealItem(
     fitPersonalFields(email, sealedFieldsBudgetBytes),
     location(where.tenant, where.id),
     ports,
   );
-  return { envelope, fields };
+  // Sealing created the tenant's first branch key if needed, so the beacon key exists.
+  const beaconKey = await ports.keyring.beaconKey(where.tenant);
+  if (!beaconKey) throw new Error('The tenant has no beacon key after sealing');
+  const recipients = [...email.to, ...email.cc, ...email.bcc].map((recipient) => recipient.address);
+  return { envelope, fields, beacons: emailBeacons(beaconKey, { from: email.from, recipients }) };
 };
 
 /** An opened email, able to seal its findings under the same item keys. */
