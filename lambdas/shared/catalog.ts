@@ -79,7 +79,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 5,
-    access: { table: 'readwrite' },
+    access: { table: 'read' },
   },
   jwks: {
     name: 'jwks',
