@@ -9,7 +9,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { ParsedEmail } from '#core/email/parsed-email.ts';
-import type { Analysis, AnalysisContext, Finding, Verdict, VerdictThresholds } from './analysis.ts';
+import type {
+  Analysis,
+  AnalysisContext,
+  Finding,
+  ReceiptVerdict,
+  ReceiptVerdicts,
+  Verdict,
+  VerdictThresholds,
+} from './analysis.ts';
 import { buildView, type MessageView } from './features.ts';
 import { lexicalFeaturesFolded } from './lexical.ts';
 import model from './model/model.json' with { type: 'json' };
@@ -56,7 +64,32 @@ export function extract(email: ParsedEmail, context: AnalysisContext = {}): Extr
   };
 }
 
-function evaluateView(view: MessageView, context: AnalysisContext): RuleOutcome[] {
+/** SES verdict → the lower-case result vocabulary of Authentication-Results; null when undecided. */
+const receiptResult = (verdict: ReceiptVerdict): string | null =>
+  verdict === 'PASS' ? 'pass' : verdict === 'FAIL' ? 'fail' : verdict === 'GRAY' ? 'none' : null;
+
+/**
+ * What the receiving server itself found (SES inbound) replaces what the headers claim: a
+ * sender can write any Authentication-Results or X-SES-* header into its message, but not the
+ * verdicts SES hands over beside it. Rules read one view either way.
+ */
+export function withReceipt(view: MessageView, receipt: ReceiptVerdicts | undefined): MessageView {
+  if (!receipt) return view;
+  return {
+    ...view,
+    auth: {
+      ...view.auth,
+      spf: receiptResult(receipt.spf),
+      dkim: receiptResult(receipt.dkim),
+      dmarc: receiptResult(receipt.dmarc),
+      sesSpam: receiptResult(receipt.spam),
+      sesVirus: receiptResult(receipt.virus),
+    },
+  };
+}
+
+function evaluateView(stated: MessageView, context: AnalysisContext): RuleOutcome[] {
+  const view = withReceipt(stated, context.receipt);
   const out: RuleOutcome[] = [];
   for (const rule of allRules) {
     try {
