@@ -26,6 +26,8 @@ export interface FunctionAccess {
   /** Data keys under the KMS key: `encrypt` = GenerateDataKey, `decrypt` = Decrypt. */
   readonly dataKeys?: readonly ('encrypt' | 'decrypt')[];
   readonly signingKey?: 'read';
+  /** Put rate-limit records only (keys `RATE#…`): jwt routes of functions that otherwise only read. */
+  readonly rateLimits?: 'write';
   /** The SES mail bucket: `read` = s3:GetObject under the inbound prefix (and its key, via S3). */
   readonly mailBucket?: 'read';
 }
@@ -79,7 +81,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 5,
-    access: { table: 'read' },
+    access: { table: 'read', rateLimits: 'write' },
   },
   jwks: {
     name: 'jwks',
@@ -130,7 +132,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 5,
-    access: { table: 'read', dataKeys: ['decrypt'] },
+    access: { table: 'read', dataKeys: ['decrypt'], rateLimits: 'write' },
   },
   'list-emails': {
     name: 'list-emails',
@@ -139,7 +141,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 512,
     timeoutSeconds: 10,
-    access: { table: 'read', dataKeys: ['decrypt'] },
+    access: { table: 'read', dataKeys: ['decrypt'], rateLimits: 'write' },
   },
   health: {
     name: 'health',

@@ -35,6 +35,13 @@ export const mainTable: TableDefinition = {
 
 export const tables: readonly TableDefinition[] = [mainTable];
 
+/**
+ * Rate-limit and brute-force records live under this partition-key prefix. Functions that only
+ * read the table may still write these (and only these): the CDK grants PutItem on keys with
+ * this prefix (`dynamodb:LeadingKeys`).
+ */
+export const rateLimitKeyPrefix = 'RATE#';
+
 /** Deterministic physical names let every region find its local replica without tokens. */
 export const physicalTableName = (stage: string, table: TableDefinition): string =>
   `phishx-${stage}-${table.id}`;

@@ -19,7 +19,7 @@ import {
   type FunctionDefinition,
 } from '../../lambdas/shared/catalog.ts';
 import { envNames } from '../../lambdas/shared/env.ts';
-import type { TableDefinition } from '../../lambdas/shared/tables.ts';
+import { rateLimitKeyPrefix, type TableDefinition } from '../../lambdas/shared/tables.ts';
 import { stageArns, stageNames } from '../config/names.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import type { AnalysisQueue } from './analysis-queue.ts';
@@ -197,6 +197,7 @@ export class AppFunction extends NodejsFunction {
     if (access.dataKeys && access.dataKeys.length > 0) {
       this.bindDataKey(need(resources.dataKey, 'the data key'), access.dataKeys);
     }
+    if (access.rateLimits === 'write') this.bindRateLimits(need(resources.table, 'a table'));
     if (access.signingKey === 'read')
       this.bindSigningSecret(need(resources.signingSecret, 'the signing secret'));
     if (access.mailBucket === 'read') this.bindMailBucket(need(resources.mailBucket, 'the SES mail bucket'));
@@ -229,6 +230,26 @@ export class AppFunction extends NodejsFunction {
         : ['kms:Decrypt', 'kms:DescribeKey'],
       { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
     );
+    return this;
+  }
+
+  /**
+   * May put rate-limit records (partition keys starting `RATE#`) and nothing else: for functions
+   * that otherwise only read the table but enforce per-principal limits.
+   */
+  bindRateLimits(ref: TableRef): this {
+    this.addEnvironment(envNames.tableName, ref.table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [ref.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${rateLimitKeyPrefix}*`] } },
+      }),
+    );
+    this.acknowledgeKeyByAlias(ref.encryptionKey);
+    ref.encryptionKey.grant(this, ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], {
+      StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+    });
     return this;
   }
 

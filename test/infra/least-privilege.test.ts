@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type FunctionAccess, functions } from '../../lambdas/shared/catalog.ts';
+import { routes as routeTable } from '../../lambdas/shared/catalog.ts';
 import { stageNames } from '../../lib/config/names.ts';
 import {
   asArray,
@@ -56,6 +57,15 @@ const queueConsume = [
   'kms:Decrypt',
 ];
 const signingKeyRead = ['secretsmanager:GetSecretValue', 'kms:Decrypt'];
+/** Rate-limit records only (RATE#*), through DynamoDB's use of the table key. */
+const rateLimitWrite = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+];
 /** Raw SES mail (via S3), plus the send to SES inbound's on-failure dead-letter queue. */
 const mailBucketRead = ['s3:GetObject', 'kms:Decrypt', 'sqs:SendMessage', 'kms:GenerateDataKey'];
 
@@ -71,6 +81,7 @@ const expectedActions = (access: FunctionAccess): string[] =>
       ...(access.dataKeys?.includes('decrypt') ? ['kms:Decrypt'] : []),
       ...(access.signingKey === 'read' ? signingKeyRead : []),
       ...(access.mailBucket === 'read' ? mailBucketRead : []),
+      ...(access.rateLimits === 'write' ? rateLimitWrite : []),
     ]),
   ].sort();
 
@@ -146,11 +157,21 @@ describe.each(stagesUnderTest)('least privilege (%s)', (_stage, built) => {
         expect(actionsOf(definition.name)).toEqual(expectedActions(definition.access));
       });
 
-      it('get-email cannot write the table or generate data keys', () => {
-        const actions = actionsOf('get-email');
-        expect(actions).not.toContain('dynamodb:PutItem');
+      it('get-email cannot write emails or generate data keys (only rate-limit records, via DynamoDB)', () => {
+        const statements = statementsOf('get-email');
+        const actions = statements.flatMap((statement) => asArray(statement.Action));
         expect(actions).not.toContain('dynamodb:UpdateItem');
-        expect(actions).not.toContain('kms:GenerateDataKey');
+        for (const statement of statements) {
+          const stmtActions = asArray(statement.Action);
+          if (stmtActions.includes('dynamodb:PutItem')) {
+            expect(statement.Condition).toEqual({
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] },
+            });
+          }
+          if (stmtActions.includes('kms:GenerateDataKey')) {
+            expect(JSON.stringify(statement.Condition)).toContain(`dynamodb.${region}.amazonaws.com`);
+          }
+        }
       });
 
       it('the authorizer only reads the table (the deny-list), and cannot touch the queue or data keys', () => {
@@ -162,6 +183,27 @@ describe.each(stagesUnderTest)('least privilege (%s)', (_stage, built) => {
         ).toEqual([]);
         expect(actions).toContain('dynamodb:GetItem');
         expect(actions).not.toContain('kms:GenerateDataKey');
+      });
+
+      it.each(
+        catalog.filter((definition) => definition.trigger === 'http' && definition.access.table === 'read'),
+      )('$name only reads the table, except rate-limit records (RATE#*) on its jwt routes', (definition) => {
+        const writes = statementsOf(definition.name).filter((statement) =>
+          asArray(statement.Action).some((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)),
+        );
+        const jwtRoutes = routeTable.filter(
+          (route) => route.function === definition.name && route.auth === 'jwt',
+        );
+        if (jwtRoutes.length === 0) {
+          expect(writes).toEqual([]);
+          return;
+        }
+        expect(definition.access.rateLimits).toBe('write');
+        expect(writes).toHaveLength(1);
+        expect(asArray(writes[0]?.Action)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+        expect(writes[0]?.Condition).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] },
+        });
       });
 
       it('no function scans the table (keys start with the tenant; a scan crosses tenants)', () => {
@@ -201,10 +243,12 @@ describe.each(stagesUnderTest)('least privilege (%s)', (_stage, built) => {
           const tableStatements = statementsOf(definition.name).filter((statement) =>
             asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
           );
-          expect(tableStatements).toHaveLength(1);
-          expect(JSON.stringify(tableStatements[0]?.Resource)).toContain(
-            `:dynamodb:${region}:${built.config.account}:table/${names.tableName}"`,
-          );
+          expect(tableStatements.length).toBeGreaterThanOrEqual(1);
+          for (const statement of tableStatements) {
+            expect(JSON.stringify(statement.Resource)).toContain(
+              `:dynamodb:${region}:${built.config.account}:table/${names.tableName}"`,
+            );
+          }
         }
       });
     });

@@ -3,6 +3,8 @@
  * names no tenant; the item names it), like usernames. Revocation records and rate-limit
  * counters carry the tenant or the caller in their key.
  */
+import { rateLimitKeyPrefix } from '#shared/tables.ts';
+
 export const refreshFamilyKey = (familyId: string) => ({ pk: `RTF#${familyId}`, sk: 'RTF' });
 
 /** One revocation record per subject: the authorizer reads exactly this item per request. */
@@ -12,4 +14,4 @@ export const revocationKey = (tenant: string, subject: string) => ({
 });
 
 /** A rate-limit window or an IP's failure record; `key` already names what is limited. */
-export const rateLimitKey = (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' });
+export const rateLimitKey = (key: string) => ({ pk: `${rateLimitKeyPrefix}${key}`, sk: 'RATE' });
