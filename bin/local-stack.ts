@@ -199,8 +199,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       families: aws.refreshFamilies(),
       revocations: aws.revocations(),
       audit: aws.authAudit(),
+      clients: aws.clients(),
     };
     const { createAuditLogHandler } = await import('../lambdas/auth/audit-log.ts');
+    const { createClientsHandler } = await import('../lambdas/auth/clients.ts');
     // DynamoDB, as in AWS, but keyed per stack instance: stacks sharing one DynamoDB Local (the
     // tests) all call from 127.0.0.1 and would otherwise share its counters.
     const rateLimits = keyPrefixed(aws.rateLimits(), `local-${randomUUID().slice(0, 8)}`);
@@ -227,6 +229,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       'auth-session': createSessionHandler({ ...identity, clock: systemClock }, httpOptions),
       jwks: createJwksHandler({ signingKeys }),
       'auth-audit-log': createAuditLogHandler({ audit: identity.audit }, httpOptions),
+      'admin-clients': createClientsHandler({ ...identity, ...ports }, httpOptions),
       'ingest-email': createIngestHandler(
         {
           emails: aws.emails(),

@@ -17,6 +17,7 @@ import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { DynamoDbBranchKeyRepository } from './dynamodb/branch-key-repository.ts';
 import { createDocumentClient } from './dynamodb/document-client.ts';
 import { DynamoDbAuthAuditLog } from './dynamodb/auth-audit-log.ts';
+import { DynamoDbClientRepository } from './dynamodb/client-repository.ts';
 import { DynamoDbRateLimits } from './dynamodb/rate-limits.ts';
 import { DynamoDbRefreshFamilies } from './dynamodb/refresh-families.ts';
 import { DynamoDbRevocations } from './dynamodb/revocations.ts';
@@ -90,6 +91,9 @@ export const tokenSettings = /* @__PURE__ */ once((): TokenSettings => ({
 }));
 export const refreshFamilies = /* @__PURE__ */ once(
   () => new DynamoDbRefreshFamilies(documentClient(), requireEnv('tableName')),
+);
+export const clients = /* @__PURE__ */ once(
+  () => new DynamoDbClientRepository(documentClient(), requireEnv('tableName')),
 );
 export const authAudit = /* @__PURE__ */ once(
   () => new DynamoDbAuthAuditLog(documentClient(), requireEnv('tableName')),

@@ -11,6 +11,7 @@ export type FunctionName =
   | 'auth-session'
   | 'jwks'
   | 'auth-audit-log'
+  | 'admin-clients'
   | 'authorizer'
   | 'ingest-email'
   | 'ingest-ses'
@@ -82,6 +83,15 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: { table: 'read', rateLimits: 'write' },
+  },
+  'admin-clients': {
+    name: 'admin-clients',
+    entry: 'lambdas/auth/clients.ts',
+    description: "Tenant admin: creates, lists, disables and deletes the tenant's machine clients",
+    trigger: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: 'readwrite' },
   },
   jwks: {
     name: 'jwks',
@@ -213,6 +223,10 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/auth/revoke-all', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'none', scopes: [] },
   { method: 'GET', path: '/v1/auth/audit-log', function: 'auth-audit-log', auth: 'jwt', scopes: ['admin'] },
+  { method: 'POST', path: '/v1/clients', function: 'admin-clients', auth: 'jwt', scopes: ['admin'] },
+  { method: 'GET', path: '/v1/clients', function: 'admin-clients', auth: 'jwt', scopes: ['admin'] },
+  { method: 'PATCH', path: '/v1/clients/{id}', function: 'admin-clients', auth: 'jwt', scopes: ['admin'] },
+  { method: 'DELETE', path: '/v1/clients/{id}', function: 'admin-clients', auth: 'jwt', scopes: ['admin'] },
 ];
 
 /** SQS consumer settings shared by the event source mapping and the local queue. */

@@ -55,7 +55,7 @@ export const logout = async (
  */
 export const revokeAll = async (
   subject: { readonly tenant: string; readonly subject: string },
-  ports: Pick<SessionPorts, 'revocations' | 'clock'>,
+  ports: { readonly revocations: Pick<RevocationStore, 'revokeSubject'>; readonly clock: Clock },
 ): Promise<{ readonly notBefore: number }> => {
   const now = ports.clock.now();
   const notBefore = Math.floor(now.getTime() / 1000) + 1;
