@@ -4,16 +4,12 @@
  * function crashes mid-batch, and a message that cannot be analysed ends in the DLQ with its
  * email marked failed.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type * as AnalysisModule from '../../lambdas/analysis/analyse-emails.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbTenantRepository } from '#adapters/dynamodb/account-repositories.ts';
 import { DynamoDbEmailRepository } from '#adapters/dynamodb/email-repository.ts';
 import { InProcessQueue } from '#adapters/local/in-process-queue.ts';
-import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import type { AnalysisContext } from '#core/detection/analysis.ts';
 import { analyseEmail } from '#core/detection/engine.ts';
@@ -23,20 +19,10 @@ import { viewEmail } from '#core/emails/email-view.ts';
 import { ingestEmail } from '#core/ingest/ingest-email.ts';
 import { envNames } from '#shared/env.ts';
 import { freshTable } from '../support/local-table.ts';
-import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
-import { MemoryBranchKeyRepository } from '../support/memory-branch-keys.ts';
+import { memoryKeyring } from '../support/memory-branch-keys.ts';
 
 const maxReceiveCount = 3;
-const dataKeys = LocalDataKeyProvider.fromFile(
-  join(mkdtempSync(join(tmpdir(), 'phishx-')), 'master.key'),
-  cryptoRandom,
-);
-// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
-const keyring = new BranchKeyring({
-  repository: new MemoryBranchKeyRepository(),
-  kms: dataKeys,
-  clock: systemClock,
-});
+const keyring = memoryKeyring();
 let emails: DynamoDbEmailRepository;
 let tenants: DynamoDbTenantRepository;
 let createAnalysisHandler: typeof AnalysisModule.createAnalysisHandler;

@@ -2,14 +2,11 @@
  * Ingest and analysis use cases on real parts: the DynamoDB repository against DynamoDB Local,
  * the real MIME parser and detection engine, the local key provider and the in-process queue.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbTenantRepository } from '#adapters/dynamodb/account-repositories.ts';
 import { DynamoDbEmailRepository } from '#adapters/dynamodb/email-repository.ts';
-import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { analyseQueuedEmail, recordFinalFailure } from '#core/analysis/analyse-email.ts';
 import { analyseEmail } from '#core/detection/engine.ts';
@@ -19,23 +16,13 @@ import { ingestEmail } from '#core/ingest/ingest-email.ts';
 import type { AnalysisJob, AnalysisQueue } from '#core/ports.ts';
 import { corpusEmails, readCorpusEmail } from '../support/corpus.ts';
 import { freshTable } from '../support/local-table.ts';
-import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
-import { MemoryBranchKeyRepository } from '../support/memory-branch-keys.ts';
+import { memoryKeyring } from '../support/memory-branch-keys.ts';
 
 const maxBytes = 4 * 1024 * 1024;
 let emails: DynamoDbEmailRepository;
 let tenants: DynamoDbTenantRepository;
 let scanTable: () => Promise<Record<string, unknown>[]>;
-const dataKeys = LocalDataKeyProvider.fromFile(
-  join(mkdtempSync(join(tmpdir(), 'phishx-')), 'master.key'),
-  cryptoRandom,
-);
-// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
-const keyring = new BranchKeyring({
-  repository: new MemoryBranchKeyRepository(),
-  kms: dataKeys,
-  clock: systemClock,
-});
+const keyring = memoryKeyring();
 
 /** Records jobs; can be told to fail the next sends, like an SQS outage. */
 class RecordingQueue implements AnalysisQueue {

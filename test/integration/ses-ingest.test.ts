@@ -12,7 +12,6 @@ import { DynamoDbTenantRepository } from '#adapters/dynamodb/account-repositorie
 import { DynamoDbAuditLog } from '#adapters/dynamodb/audit-log.ts';
 import { DynamoDbDomainRepository } from '#adapters/dynamodb/domain-repository.ts';
 import { DynamoDbEmailRepository } from '#adapters/dynamodb/email-repository.ts';
-import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
 import { LocalRawMailStore } from '#adapters/local/local-raw-mail-store.ts';
 import { sesLambdaEvent } from '#adapters/local/ses-inbox.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
@@ -27,8 +26,7 @@ import { corpusEmails, readCorpusEmail } from '../support/corpus.ts';
 import { RecordingQueue } from '../support/in-memory-ports.ts';
 import { largeMessage } from '../support/large-mail.ts';
 import { freshTable } from '../support/local-table.ts';
-import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
-import { MemoryBranchKeyRepository } from '../support/memory-branch-keys.ts';
+import { memoryKeyring } from '../support/memory-branch-keys.ts';
 
 vi.hoisted(() => {
   // The handler module builds its AWS adapters at load (unused: ports are injected below).
@@ -42,13 +40,7 @@ vi.hoisted(() => {
 
 const stateDir = mkdtempSync(join(tmpdir(), 'phishx-ses-int-'));
 const bucket = join(stateDir, 'bucket');
-const dataKeys = LocalDataKeyProvider.fromFile(join(stateDir, 'master.key'), cryptoRandom);
-// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
-const keyring = new BranchKeyring({
-  repository: new MemoryBranchKeyRepository(),
-  kms: dataKeys,
-  clock: systemClock,
-});
+const keyring = memoryKeyring();
 const context = { functionName: 'phishx-test-ingest-ses', awsRequestId: 'test' } as never;
 const ports = { clock: systemClock, random: cryptoRandom };
 

@@ -1,5 +1,14 @@
-import type { BranchKeyRecord, BranchKeyRepository } from '#core/crypto/branch-keyring.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BranchKeyring,
+  type BranchKeyRecord,
+  type BranchKeyRepository,
+} from '#core/crypto/branch-keyring.ts';
 import type { DataKey, DataKeyProvider, KeyContext } from '#core/ports.ts';
+import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
+import { cryptoRandom, systemClock } from '#adapters/system.ts';
 
 /** Branch keys in memory, with the repository's conditional-create semantics. */
 export class MemoryBranchKeyRepository implements BranchKeyRepository {
@@ -42,3 +51,17 @@ export class CountingKms implements DataKeyProvider {
     return this.inner.decryptDataKey(wrapped, context);
   }
 }
+
+/**
+ * A keyring over in-memory branch keys and a fresh local master key: for tests about the email
+ * flow (the DynamoDB branch-key store has tests of its own).
+ */
+export const memoryKeyring = (): BranchKeyring =>
+  new BranchKeyring({
+    repository: new MemoryBranchKeyRepository(),
+    kms: LocalDataKeyProvider.fromFile(
+      join(mkdtempSync(join(tmpdir(), 'phishx-keys-')), 'master.key'),
+      cryptoRandom,
+    ),
+    clock: systemClock,
+  });

@@ -3,11 +3,7 @@
  * DynamoDB-backed path is in test/integration/ses-ingest.test.ts): verdicts carried to the
  * stored email and to the analysis, unknown domains, redelivery, several tenants, broken objects.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
 import { sesLambdaEvent } from '#adapters/local/ses-inbox.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { analyseQueuedEmail } from '#core/analysis/analyse-email.ts';
@@ -26,8 +22,7 @@ import {
   RecordingAudit,
   RecordingQueue,
 } from '../../support/in-memory-ports.ts';
-import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
-import { MemoryBranchKeyRepository } from '../../support/memory-branch-keys.ts';
+import { memoryKeyring } from '../../support/memory-branch-keys.ts';
 
 // The handler module builds its AWS adapters at load (unused: ports are injected below).
 vi.hoisted(() => {
@@ -39,16 +34,7 @@ vi.hoisted(() => {
   });
 });
 
-const dataKeys = LocalDataKeyProvider.fromFile(
-  join(mkdtempSync(join(tmpdir(), 'phishx-ses-')), 'master.key'),
-  cryptoRandom,
-);
-// Branch keys in memory: these tests are about email flow; the DynamoDB branch-key store has its own.
-const keyring = new BranchKeyring({
-  repository: new MemoryBranchKeyRepository(),
-  kms: dataKeys,
-  clock: systemClock,
-});
+const keyring = memoryKeyring();
 const context = { functionName: 'phishx-test-ingest-ses', awsRequestId: 'test' } as never;
 const pass: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 
