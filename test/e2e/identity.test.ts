@@ -186,4 +186,52 @@ describe('sessions against the local stack', () => {
     const refused = await call(`${url}/v1/auth/audit-log`, { token: analyst.body.access_token });
     expect(refused.status).toBe(403);
   });
+
+  it('machine clients: an admin creates one, it gets tokens by client_credentials, disabling it stops them at once', async () => {
+    const admin = await call<Tokens>(
+      `${url}/v1/auth/token`,
+      json({ username: stack.admin.username, password: stack.admin.password }),
+    );
+    const token = admin.body.access_token;
+    const created = await call<{ client_id: string; client_secret: string }>(`${url}/v1/clients`, {
+      ...json({ name: 'mail gateway' }),
+      token,
+    });
+    expect(created.status).toBe(201);
+    const { client_id: clientId, client_secret: secret } = created.body;
+    const grant = (clientSecret: string) =>
+      call<Tokens>(
+        `${url}/v1/auth/token`,
+        json({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+      );
+    const issued = await grant(secret);
+    expect(issued.status).toBe(200);
+    expect(issued.body).not.toHaveProperty('refresh_token');
+    const claims = JSON.parse(
+      Buffer.from(issued.body.access_token.split('.')[1] as string, 'base64url').toString(),
+    );
+    expect(claims).toMatchObject({ sub: clientId, tenant: 'idp', role: 'api_client' });
+    expect((await grant('wrong-secret')).body).toMatchObject({ error: { code: 'invalid_client' } });
+
+    const listed = await call<{ clients: { client_id: string; disabled: boolean }[] }>(`${url}/v1/clients`, {
+      token,
+    });
+    expect(listed.body.clients).toContainEqual(
+      expect.objectContaining({ client_id: clientId, disabled: false }),
+    );
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+
+    expect(await probe(issued.body.access_token)).toBe(404);
+    const disabled = await call(`${url}/v1/clients/${clientId}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify({ disabled: true }),
+      token,
+    });
+    expect(disabled.status).toBe(200);
+    expect(await probe(issued.body.access_token)).toBe(401);
+    expect((await grant(secret)).status).toBe(401);
+    expect((await call(`${url}/v1/clients/${clientId}`, { method: 'DELETE', token })).status).toBe(200);
+    expect((await call(`${url}/v1/clients/${clientId}`, { method: 'DELETE', token })).status).toBe(404);
+  });
 });

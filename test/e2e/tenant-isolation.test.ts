@@ -28,6 +28,7 @@ interface Session {
 let alice: Session; // tenant "blue" (the victim)
 let mallory: Session; // tenant "red" (the caller)
 let blueEmailId: string;
+let blueClientId: string;
 const message = new TextEncoder().encode(
   'From: CEO <ceo@blue.example>\r\nTo: fin@blue.example\r\nMessage-ID: <iso-1@blue.example>\r\n' +
     'Subject: Wire transfer\r\n\r\nPlease pay the attached invoice today.\r\n',
@@ -83,7 +84,23 @@ beforeAll(async () => {
   expect(posted.status).toBe(202);
   blueEmailId = posted.body.id;
   await waitForAnalysis(url, alice.access, blueEmailId);
+  const client = await call<{ client_id: string }>(`${url}/v1/clients`, {
+    ...json({ name: 'blue gateway' }),
+    token: alice.access,
+  });
+  expect(client.status).toBe(201);
+  blueClientId = client.body.client_id;
 });
+
+/** The first tenant's client is still there, enabled. */
+const blueClientUnaffected = async () => {
+  const listed = await call<{ clients: { client_id: string; disabled: boolean }[] }>(`${url}/v1/clients`, {
+    token: alice.access,
+  });
+  expect(listed.body.clients).toContainEqual(
+    expect.objectContaining({ client_id: blueClientId, disabled: false }),
+  );
+};
 
 afterAll(async () => {
   await stack?.stop();
@@ -140,6 +157,9 @@ const checks: Record<string, () => Promise<void>> = {
     const response = await call(`${url}/v1/auth/revoke-all`, { method: 'POST', token: fresh.access });
     expect(response.status).toBe(200);
     await aliceUnaffected();
+    // The caller revoked its own tokens (all issued up to this second): log in again for the rest.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    mallory = await login('mallory.iso');
   },
   'GET /v1/emails': async () => {
     // Search the first tenant's sender from the other tenant: nothing of the first tenant.
@@ -151,11 +171,41 @@ const checks: Record<string, () => Promise<void>> = {
   },
   'GET /v1/auth/audit-log': async () => {
     const response = await call<{ events: { subject: string }[] }>(`${url}/v1/auth/audit-log`, {
-      token: (await login('mallory.iso')).access,
+      token: mallory.access,
     });
     expect(response.status).toBe(200);
     expect(response.body.events.length).toBeGreaterThan(0);
     expect(response.body.events.every((event) => event.subject === 'mallory.iso')).toBe(true);
+  },
+  'POST /v1/clients': async () => {
+    const created = await call<{ client_id: string }>(`${url}/v1/clients`, {
+      ...json({ name: 'red' }),
+      token: mallory.access,
+    });
+    expect(created.status).toBe(201);
+    await blueClientUnaffected();
+  },
+  'GET /v1/clients': async () => {
+    const listed = await call(`${url}/v1/clients`, { token: mallory.access });
+    expect(JSON.stringify(listed.body)).not.toContain(blueClientId);
+  },
+  'PATCH /v1/clients/{id}': async () => {
+    const response = await call(`${url}/v1/clients/${blueClientId}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify({ disabled: true }),
+      token: mallory.access,
+    });
+    expect(response.status).toBe(404);
+    await blueClientUnaffected();
+  },
+  'DELETE /v1/clients/{id}': async () => {
+    const response = await call(`${url}/v1/clients/${blueClientId}`, {
+      method: 'DELETE',
+      token: mallory.access,
+    });
+    expect(response.status).toBe(404);
+    await blueClientUnaffected();
   },
   'GET /.well-known/jwks.json': async () => {
     const response = await call<{ keys: Record<string, unknown>[] }>(`${url}/.well-known/jwks.json`);
