@@ -203,6 +203,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     };
     const { createAuditLogHandler } = await import('../lambdas/auth/audit-log.ts');
     const { createClientsHandler } = await import('../lambdas/auth/clients.ts');
+    const { createUsersHandler } = await import('../lambdas/auth/users.ts');
     // DynamoDB, as in AWS, but keyed per stack instance: stacks sharing one DynamoDB Local (the
     // tests) all call from 127.0.0.1 and would otherwise share its counters.
     const rateLimits = keyPrefixed(aws.rateLimits(), `local-${randomUUID().slice(0, 8)}`);
@@ -230,6 +231,15 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       jwks: createJwksHandler({ signingKeys }),
       'auth-audit-log': createAuditLogHandler({ audit: identity.audit }, httpOptions),
       'admin-clients': createClientsHandler({ ...identity, ...ports }, httpOptions),
+      'admin-users': createUsersHandler(
+        {
+          users: aws.users(),
+          revocations: identity.revocations,
+          ...ports,
+          ...(options.passwordCost && { passwordCost: options.passwordCost }),
+        },
+        httpOptions,
+      ),
       'ingest-email': createIngestHandler(
         {
           emails: aws.emails(),

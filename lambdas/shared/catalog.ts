@@ -12,6 +12,7 @@ export type FunctionName =
   | 'jwks'
   | 'auth-audit-log'
   | 'admin-clients'
+  | 'admin-users'
   | 'authorizer'
   | 'ingest-email'
   | 'ingest-ses'
@@ -83,6 +84,16 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: { table: 'read', rateLimits: 'write' },
+  },
+  'admin-users': {
+    name: 'admin-users',
+    entry: 'lambdas/auth/users.ts',
+    description: "Tenant admin: creates, lists, changes the role of, disables and deletes the tenant's users",
+    trigger: 'http',
+    // scrypt at OWASP cost (128 MiB) when creating a user.
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    access: { table: 'readwrite' },
   },
   'admin-clients': {
     name: 'admin-clients',
@@ -223,6 +234,10 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/auth/revoke-all', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'none', scopes: [] },
   { method: 'GET', path: '/v1/auth/audit-log', function: 'auth-audit-log', auth: 'jwt', scopes: ['admin'] },
+  { method: 'POST', path: '/v1/users', function: 'admin-users', auth: 'jwt', scopes: ['admin'] },
+  { method: 'GET', path: '/v1/users', function: 'admin-users', auth: 'jwt', scopes: ['admin'] },
+  { method: 'PATCH', path: '/v1/users/{username}', function: 'admin-users', auth: 'jwt', scopes: ['admin'] },
+  { method: 'DELETE', path: '/v1/users/{username}', function: 'admin-users', auth: 'jwt', scopes: ['admin'] },
   { method: 'POST', path: '/v1/clients', function: 'admin-clients', auth: 'jwt', scopes: ['admin'] },
   { method: 'GET', path: '/v1/clients', function: 'admin-clients', auth: 'jwt', scopes: ['admin'] },
   { method: 'PATCH', path: '/v1/clients/{id}', function: 'admin-clients', auth: 'jwt', scopes: ['admin'] },
