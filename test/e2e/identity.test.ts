@@ -36,6 +36,19 @@ const refresh = (token: string) => call<Tokens>(`${url}/v1/auth/refresh`, json({
 const probe = async (token: string) =>
   (await call(`${url}/v1/emails/00000000000000000000000000000000`, { token })).status;
 
+/**
+ * The admin's session, logged in once: every login from 127.0.0.1 counts against the token
+ * endpoint's 20/min per-IP limit, which this file would otherwise reach.
+ */
+let adminTokens: Promise<{ status: number; body: Tokens }> | undefined;
+const adminSession = () => {
+  adminTokens ??= call<Tokens>(
+    `${url}/v1/auth/token`,
+    json({ username: stack.admin.username, password: stack.admin.password }),
+  );
+  return adminTokens;
+};
+
 const newUser = async (username: string) => {
   const aws = await import('#adapters/aws.ts');
   await createUser(
@@ -160,10 +173,7 @@ describe('sessions against the local stack', () => {
   });
 
   it('records auth events in the tenant audit log, readable by its admin only', async () => {
-    const admin = await call<Tokens>(
-      `${url}/v1/auth/token`,
-      json({ username: stack.admin.username, password: stack.admin.password }),
-    );
+    const admin = await adminSession();
     expect(admin.status).toBe(200);
     const log = await call<{ events: { type: string; subject: string; session?: string }[] }>(
       `${url}/v1/auth/audit-log?limit=200`,
@@ -188,10 +198,7 @@ describe('sessions against the local stack', () => {
   });
 
   it('machine clients: an admin creates one, it gets tokens by client_credentials, disabling it stops them at once', async () => {
-    const admin = await call<Tokens>(
-      `${url}/v1/auth/token`,
-      json({ username: stack.admin.username, password: stack.admin.password }),
-    );
+    const admin = await adminSession();
     const token = admin.body.access_token;
     const created = await call<{ client_id: string; client_secret: string }>(`${url}/v1/clients`, {
       ...json({ name: 'mail gateway' }),
@@ -233,5 +240,51 @@ describe('sessions against the local stack', () => {
     expect((await grant(secret)).status).toBe(401);
     expect((await call(`${url}/v1/clients/${clientId}`, { method: 'DELETE', token })).status).toBe(200);
     expect((await call(`${url}/v1/clients/${clientId}`, { method: 'DELETE', token })).status).toBe(404);
+  });
+
+  it("tenant admin manages users; a demotion or a disable revokes the user's tokens at once", async () => {
+    const admin = await adminSession();
+    const token = admin.body.access_token;
+    const created = await call(`${url}/v1/users`, {
+      ...json({ username: 'nina', password, role: 'soc_analyst' }),
+      token,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ username: 'nina', role: 'soc_analyst', disabled: false });
+    expect(JSON.stringify(created.body)).not.toContain('scrypt');
+    const listed = await call<{ users: { username: string }[] }>(`${url}/v1/users`, { token });
+    expect(listed.body.users.map((user) => user.username)).toEqual(
+      expect.arrayContaining(['nina', 'idp-admin']),
+    );
+    expect(JSON.stringify(listed.body)).not.toContain('passwordHash');
+
+    const nina = await login('nina');
+    expect(await probe(nina.body.access_token)).toBe(404);
+    const patch = (body: unknown, as = token) =>
+      call(`${url}/v1/users/nina`, {
+        method: 'PATCH',
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+        token: as,
+      });
+    expect((await patch({ role: 'readonly' })).status).toBe(200);
+    // Her soc_analyst token dies at once, and so does her session's refresh token.
+    expect(await probe(nina.body.access_token)).toBe(401);
+    expect((await refresh(nina.body.refresh_token)).status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = await login('nina');
+    expect(
+      JSON.parse(Buffer.from(again.body.access_token.split('.')[1] as string, 'base64url').toString()).role,
+    ).toBe('readonly');
+    expect((await patch({ disabled: true })).status).toBe(200);
+    expect(await probe(again.body.access_token)).toBe(401);
+    expect((await login('nina')).status).toBe(401);
+    // No self-lockout, and only admins.
+    const self = await call(`${url}/v1/users/idp-admin`, { method: 'DELETE', token });
+    expect(self.body).toMatchObject({ error: { code: 'cannot_modify_self' } });
+    expect((await call(`${url}/v1/users/nina`, { method: 'DELETE', token })).status).toBe(200);
+    expect((await call(`${url}/v1/users`, { token: (await login('rita')).body.access_token })).status).toBe(
+      403,
+    );
   });
 });

@@ -177,6 +177,33 @@ const checks: Record<string, () => Promise<void>> = {
     expect(response.body.events.length).toBeGreaterThan(0);
     expect(response.body.events.every((event) => event.subject === 'mallory.iso')).toBe(true);
   },
+  'POST /v1/users': async () => {
+    // A username is global: another tenant cannot take over (or learn more than "taken") an existing one.
+    const response = await call(`${url}/v1/users`, {
+      ...json({ username: 'alice.iso', password, role: 'admin' }),
+      token: mallory.access,
+    });
+    expect(response.status).toBe(409);
+    await aliceUnaffected();
+  },
+  'GET /v1/users': async () => {
+    const listed = await call(`${url}/v1/users`, { token: mallory.access });
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.body)).not.toContain('alice.iso');
+  },
+  'PATCH /v1/users/{username}': async () => {
+    const response = await call(`${url}/v1/users/alice.iso`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify({ role: 'readonly', disabled: true }),
+      token: mallory.access,
+    });
+    expect(response.status).toBe(404);
+  },
+  'DELETE /v1/users/{username}': async () => {
+    const response = await call(`${url}/v1/users/alice.iso`, { method: 'DELETE', token: mallory.access });
+    expect(response.status).toBe(404);
+  },
   'POST /v1/clients': async () => {
     const created = await call<{ client_id: string }>(`${url}/v1/clients`, {
       ...json({ name: 'red' }),
