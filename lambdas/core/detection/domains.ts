@@ -214,6 +214,37 @@ export const brands: readonly Brand[] = [
   b('Serasa', 'serasa', 'serasa.com.br serasaexperian.com.br'),
   b('Detran', 'cnh digital|carteira digital de transito', 'gov.br'),
   b('Ministério da Fazenda', 'ministerio da fazenda|secretaria da fazenda', 'gov.br'),
+  // Retail, insurance, health and finance brands that survey-reward and offer scams borrow.
+  b('GEICO', 'geico', 'geico.com'),
+  b('Ace Hardware', 'ace hardware', 'acehardware.com'),
+  b("Dick's Sporting Goods", "dick's sporting goods|dicks sporting goods", 'dickssportinggoods.com dcsg.com'),
+  b(
+    'Leroy Merlin',
+    'leroy merlin',
+    'leroymerlin.fr leroymerlin.pl leroymerlin.es leroymerlin.it leroymerlin.pt leroymerlin.com.br',
+  ),
+  b('Saudi Aramco', 'saudi aramco|aramco', 'aramco.com'),
+  b('ADAC', 'adac', 'adac.de'),
+  b('Harry & David', 'harry & david|harry and david', 'harryanddavid.com'),
+  b('Bath & Body Works', 'bath & body works|bath and body works', 'bathandbodyworks.com bbw.com'),
+  b('Tractor Supply', 'tractor supply', 'tractorsupply.com'),
+  b('Omaha Steaks', 'omaha steaks', 'omahasteaks.com'),
+  b('Charles Schwab', 'charles schwab|schwab', 'schwab.com schwabplan.com'),
+  b('Robinhood', 'robinhood', 'robinhood.com'),
+  b(
+    'UnitedHealthcare',
+    'unitedhealthcare|united healthcare',
+    'uhc.com unitedhealthcare.com myuhc.com unitedhealthgroup.com',
+  ),
+  b('Liberty Mutual', 'liberty mutual|libertymutual', 'libertymutual.com'),
+  b('Harbor Freight', 'harbor freight', 'harborfreight.com'),
+  b('Rossmann', 'rossmann', 'rossmann.de'),
+  b('Kaufland', 'kaufland', 'kaufland.de kaufland.com'),
+  b('CoinDesk', 'coindesk', 'coindesk.com'),
+  b('Tesla', 'tesla|elon musk', 'tesla.com teslamotors.com spacex.com x.com'),
+  b('Endurance', 'endurance auto|endurance warranty', 'endurancewarranty.com'),
+  b('TruGreen', 'trugreen', 'trugreen.com'),
+  b('Life Line Screening', 'life line screening|lifeline screening', 'lifelinescreening.com'),
 ];
 
 /** Free-mail providers: anyone can register a box there. */

@@ -225,7 +225,8 @@ export function buildView(email: ParsedEmail): MessageView {
     fromDomain,
     fromRoot: rootDomain(fromDomain),
     displayName,
-    displayFolded: foldText(displayName),
+    // Trademark signs fold to letters (™ → tm) and would glue onto the brand name.
+    displayFolded: foldText(displayName.replace(/[\u2122\u2120\u00ae\u00a9]/g, ' ')),
     replyToRoots: [...new Set(email.replyTo.map((r) => rootDomain(domainOf(r.address))).filter(Boolean))],
     returnPathRoot: rootDomain(domainOf(email.returnPath)),
     auth: parseAuth({ header, headersAll }),

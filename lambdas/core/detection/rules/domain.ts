@@ -4,7 +4,7 @@
  * unrelated domain, free tenant subdomains, and random-looking sender domains.
  */
 import type { AnalysisContext } from '../analysis.ts';
-import { brandOwning, brands, domainOf, freemail, isIpHost, rootDomain } from '../domains.ts';
+import { brandOwning, brands, domainOf, freemail, isIpHost, rootDomain, tldOf } from '../domains.ts';
 import type { MessageView } from '../features.ts';
 import { editDistance, punycodeToUnicode, skeleton } from '../normalise.ts';
 import { maskEmail } from '../mask.ts';
@@ -293,6 +293,22 @@ export const domainRules: readonly Rule[] = [
     },
   }),
   defineRule({
+    id: 'domain.sender-abused-tld',
+    family: 'domain',
+    severity: 'low',
+    description:
+      'The sender domain sits on a top-level domain or second-level pseudo-TLD (sa.com, za.com) that throwaway senders favour.',
+    weight: 0.7,
+    evaluate: (v) => {
+      const d = v.fromDomain;
+      if (!d) return null;
+      const pseudo = PSEUDO_TLD.exec(d);
+      if (pseudo) return { evidence: `sender domain on the pseudo-TLD ${pseudo[1] ?? ''}` };
+      const tld = tldOf(d);
+      return SENDER_ABUSED_TLDS.has(tld) ? { evidence: `sender domain on .${tld}` } : null;
+    },
+  }),
+  defineRule({
     id: 'domain.sender-many-labels',
     family: 'domain',
     severity: 'medium',
@@ -308,3 +324,17 @@ export const domainRules: readonly Rule[] = [
     },
   }),
 ];
+
+/** Second-level registries that sell subdomains of a .com/.net (CentralNic and the like). */
+const PSEUDO_TLD = /\.((?:sa|za|it|de|us|uk|br|cn|ru|eu|jpn|gb|kr|in|mex|ae|se|no|hu|gr)\.(?:com|net))$/;
+
+/**
+ * TLDs whose registrations are mostly abuse (cheap bulk registrations): narrower than the link
+ * list, because a sender domain is chosen once and legitimate brands sit on .com/.shop/.online too.
+ */
+const SENDER_ABUSED_TLDS = new Set(
+  (
+    'best beauty hair makeup skin autos boats yachts motorcycles homes mom lol cfd sbs cyou icu bond quest ' +
+    'rest click buzz top tk ml ga cf gq zip mov cam monster'
+  ).split(/\s+/),
+);

@@ -74,7 +74,7 @@ export const htmlRules: readonly Rule[] = [
     weight: 0.9,
     evaluate: (v) => {
       // Inside a word (letter-invisible-letter), not the &zwnj; padding of preheaders.
-      const re = /\p{L}(?:[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f)+\p{L}/u;
+      const re = /\p{L}(?:[\u00ad\u200b-\u200f\u2060\ufeff]|\u034f)+\p{L}/u;
       const subject = v.email.subject;
       if (re.test(subject))
         return { evidence: 'invisible characters inside words of the subject', strength: 1.3 };

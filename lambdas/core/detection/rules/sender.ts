@@ -44,6 +44,27 @@ export function brandsNamedIn(folded: string): Brand[] {
   );
 }
 
+/**
+ * Ambiguous brand words that are not also common first names or ordinary words: a display name
+ * that is nothing but the word ("Ledger", "Kraken", "Temu") names the brand.
+ */
+const ALONE_TERMS = new Set(
+  'ledger|ripple|tether|kraken|temu|hims|evri|gls|dpd|telekom|canva|edeka|lidl|aldi|shein|amex|ups|aaa|coinbase'.split(
+    '|',
+  ),
+);
+
+/** The brand a display name consists of alone (trademark signs and punctuation ignored). */
+export function brandAloneIn(folded: string): Brand | undefined {
+  const bare = folded
+    .replace(/[\u2122\u00ae\u00a9]|\b(tm|inc|ltd|official)\b/g, ' ')
+    .replace(/[^a-z0-9&+ ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!ALONE_TERMS.has(bare)) return undefined;
+  return brands.find((br) => br.terms.includes(bare));
+}
+
 export const isBrandDomain = (brand: Brand, root: string): boolean =>
   brand.domains.some((d) => rootDomain(d) === root || d === root);
 
@@ -169,7 +190,7 @@ export const senderRules: readonly Rule[] = [
     description: "The display name names a brand, but the address is not one of that brand's domains.",
     weight: 1.6,
     evaluate: (v) => {
-      const brand = brandNamedIn(v.displayFolded);
+      const brand = brandNamedIn(v.displayFolded) ?? brandAloneIn(v.displayFolded);
       if (!brand || !v.fromRoot) return null;
       if (isBrandDomain(brand, v.fromRoot)) return null;
       // A sender that is itself some other known brand mentioning a partner is not deception.
@@ -226,7 +247,47 @@ export const senderRules: readonly Rule[] = [
       if (d.includes('from-unparseable')) return { evidence: 'From is not a valid address', strength: 1.3 };
       if (d.includes('multiple-from')) return { evidence: 'several From headers' };
       if (d.includes('from-multiple-addresses')) return { evidence: 'From lists several addresses' };
+      // Quotes, braces, commas or a trailing dot inside the address' domain: hand-forged headers
+      // that no mail system writes ("no-reply@'brand.com", team@{brand.de}, x@brand.de.).
+      const domain = (v.from?.address ?? '')
+        .split('@')
+        .slice(1)
+        .join('@')
+        .replace(/[>\s]+$/, '');
+      if (domain && (/[^a-z0-9.\-[\]:]/i.test(domain) || /\.$/.test(domain)))
+        return { evidence: `From domain "${maskText(domain, 40)}" is not a host name` };
       return null;
+    },
+  }),
+  defineRule({
+    id: 'sender.generated-mailbox',
+    family: 'sender',
+    severity: 'low',
+    description:
+      'The sender mailbox is a machine-made token (uEMpslP@, Jane_Doe_48213@, NEWS_OFFRE_1@ on an organisation domain).',
+    weight: 0.8,
+    evaluate: (v) => {
+      const local = (v.from?.address ?? '').split('@')[0] ?? '';
+      if (!local || !v.fromRoot) return null;
+      const shown = maskEmail(v.from?.address ?? '');
+      if (/^news?_offre/i.test(local)) return { evidence: `mailbox ${shown} is an affiliate-kit token` };
+      // Firstname_Lastname_12345 at an organisation: people's mailboxes at a company don't look
+      // like that (at a free-mail provider they may).
+      if (!freemail.has(v.fromRoot) && /^[a-z]{2,}_[a-z]{2,}_\d{3,}$/i.test(local))
+        return { evidence: `mailbox ${shown} is a name-and-number token` };
+      return mixedCaseToken(local) ? { evidence: `mailbox ${shown} is a random mixed-case token` } : null;
+    },
+  }),
+  defineRule({
+    id: 'sender.decorated-display-name',
+    family: 'sender',
+    severity: 'low',
+    description:
+      'The display name is decorated to dodge filters: filler symbols between words, a random tag after dots, a stray full stop.',
+    weight: 0.7,
+    evaluate: (v) => {
+      const why = decoratedName(v.displayName);
+      return why ? { evidence: `display name "${maskText(v.displayName, 60)}": ${why}` } : null;
     },
   }),
   defineRule({
@@ -244,6 +305,44 @@ export const senderRules: readonly Rule[] = [
     },
   }),
 ];
+
+/**
+ * A mailbox of 5–16 letters in random mixed case (uEMpslP, JndLebIg, MdEDLOOsJ): mail systems
+ * and people write mailboxes in lower case or as CamelCase words (DoNotReply, JohnSmith).
+ */
+export function mixedCaseToken(local: string): boolean {
+  if (!/^[A-Za-z]{5,16}\d{0,3}$/.test(local)) return false;
+  const s = local.replace(/\d+$/, '').replace(/^Ma?c(?=[A-Z])/, '');
+  if (!/[a-z]/.test(s) || !/[A-Z]/.test(s) || s === s.toUpperCase()) return false;
+  // CamelCase words: every capital starts a chunk of 2+ letters with a vowel (an acronym may
+  // lead its word: NLNieuws; a lone leading vowel is a prefix: iCloud, eBay).
+  const chunks = s.match(/[A-Z]+[a-z]*|[a-z]+/g) ?? [];
+  const word = (c: string, i: number) =>
+    /[aeiouy]/i.test(c) && (c.length >= 2 || (i === 0 && /^[aeiou]$/.test(c)));
+  return !chunks.every(word);
+}
+
+/** Abbreviations a display name may end on with a dot. */
+const NAME_ABBREVIATIONS =
+  /\b(inc|co|corp|ltd|llc|plc|jr|sr|dr|st|bros|etc|assoc|dept|intl|sa|ag|bv|nv|com|org|net|av|cia|ltda|esq|ph\.d|m\.d|[a-z])\.$/i;
+
+/**
+ * What decorates a display name the way filter-evading kits do, or null: filler symbols between
+ * words (_C0NSUMER__REWARDS__, *Thank_You#, \\|BANK|/), a trailing random tag after dots
+ * (OnlineSecurity...grEy), or a full stop after an ordinary word ("Real Home Coverage.").
+ */
+export function decoratedName(name: string): string | null {
+  const n = name.trim();
+  if (!n || n.includes('@')) return null;
+  // A pipe between spaced words is an ordinary separator ("Acme | Billing"); glued to a word it is filler.
+  const fillers = (n.match(/[_*#\\`~^]/g) ?? []).length + (n.match(/\S\|\S/g) ?? []).length;
+  if (fillers >= 2 && /[a-z]{2}/i.test(n)) return 'filler symbols between words';
+  if (/\.{2,}\s*[A-Za-z]{3,6}\s*$/.test(n) && /[a-z][A-Z]|[A-Z][a-z]/.test(n.slice(-6)))
+    return 'random tag after dots';
+  if (/[a-z]{3,}[.]$/i.test(n) && !NAME_ABBREVIATIONS.test(n) && /\s/.test(n))
+    return 'full stop after the name';
+  return null;
+}
 
 /** Bulk-mail and transactional services whose bounce domains legitimately differ from From. */
 const SENDING_SERVICES = new Set(
