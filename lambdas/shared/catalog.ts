@@ -30,6 +30,8 @@ export interface FunctionAccess {
   readonly signingKey?: 'read';
   /** Put rate-limit records only (keys `RATE#…`): jwt routes of functions that otherwise only read. */
   readonly rateLimits?: 'write';
+  /** GetItem on the access-token deny-list only (keys `REVOKED#…`): the authorizer. */
+  readonly revocations?: 'read';
   /** The SES mail bucket: `read` = s3:GetObject under the inbound prefix (and its key, via S3). */
   readonly mailBucket?: 'read';
 }
@@ -120,8 +122,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'authorizer',
     memoryMb: 256,
     timeoutSeconds: 5,
-    // Reads the subject's deny-list on every call.
-    access: { table: 'read', signingKey: 'read' },
+    // Reads the subject's deny-list on every call, and nothing else of the table.
+    access: { revocations: 'read', signingKey: 'read' },
   },
   'ingest-email': {
     name: 'ingest-email',

@@ -42,6 +42,9 @@ export const tables: readonly TableDefinition[] = [mainTable];
  */
 export const rateLimitKeyPrefix = 'RATE#';
 
+/** The access-token deny-list (one item per subject): all the authorizer may read. */
+export const revocationKeyPrefix = 'REVOKED#';
+
 /** Deterministic physical names let every region find its local replica without tokens. */
 export const physicalTableName = (stage: string, table: TableDefinition): string =>
   `phishx-${stage}-${table.id}`;

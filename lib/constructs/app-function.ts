@@ -19,7 +19,11 @@ import {
   type FunctionDefinition,
 } from '../../lambdas/shared/catalog.ts';
 import { envNames } from '../../lambdas/shared/env.ts';
-import { rateLimitKeyPrefix, type TableDefinition } from '../../lambdas/shared/tables.ts';
+import {
+  rateLimitKeyPrefix,
+  revocationKeyPrefix,
+  type TableDefinition,
+} from '../../lambdas/shared/tables.ts';
 import { stageArns, stageNames } from '../config/names.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import type { AnalysisQueue } from './analysis-queue.ts';
@@ -198,6 +202,7 @@ export class AppFunction extends NodejsFunction {
       this.bindDataKey(need(resources.dataKey, 'the data key'), access.dataKeys);
     }
     if (access.rateLimits === 'write') this.bindRateLimits(need(resources.table, 'a table'));
+    if (access.revocations === 'read') this.bindRevocationsRead(need(resources.table, 'a table'));
     if (access.signingKey === 'read')
       this.bindSigningSecret(need(resources.signingSecret, 'the signing secret'));
     if (access.mailBucket === 'read') this.bindMailBucket(need(resources.mailBucket, 'the SES mail bucket'));
@@ -248,6 +253,23 @@ export class AppFunction extends NodejsFunction {
     );
     this.acknowledgeKeyByAlias(ref.encryptionKey);
     ref.encryptionKey.grant(this, ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], {
+      StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+    });
+    return this;
+  }
+
+  /** May read the access-token deny-list (partition keys starting `REVOKED#`) and nothing else. */
+  bindRevocationsRead(ref: TableRef): this {
+    this.addEnvironment(envNames.tableName, ref.table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [ref.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${revocationKeyPrefix}*`] } },
+      }),
+    );
+    this.acknowledgeKeyByAlias(ref.encryptionKey);
+    ref.encryptionKey.grant(this, ['kms:Decrypt', 'kms:DescribeKey'], {
       StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
     });
     return this;

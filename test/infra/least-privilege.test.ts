@@ -82,6 +82,7 @@ const expectedActions = (access: FunctionAccess): string[] =>
       ...(access.signingKey === 'read' ? signingKeyRead : []),
       ...(access.mailBucket === 'read' ? mailBucketRead : []),
       ...(access.rateLimits === 'write' ? rateLimitWrite : []),
+      ...(access.revocations === 'read' ? ['dynamodb:GetItem', 'kms:Decrypt', 'kms:DescribeKey'] : []),
     ]),
   ].sort();
 
@@ -181,7 +182,15 @@ describe.each(stagesUnderTest)('least privilege (%s)', (_stage, built) => {
         expect(
           actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite|Scan)/.test(action)),
         ).toEqual([]);
-        expect(actions).toContain('dynamodb:GetItem');
+        const tableStatements = statements.filter((statement) =>
+          asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+        );
+        // GetItem on deny-list items only: the authorizer cannot read emails, users or sessions.
+        expect(tableStatements).toHaveLength(1);
+        expect(tableStatements[0]).toMatchObject({
+          Action: 'dynamodb:GetItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REVOKED#*'] } },
+        });
         expect(actions).not.toContain('kms:GenerateDataKey');
       });
 

@@ -94,7 +94,7 @@ describe.each(cases)('%s', (_name, { built, stack, template }) => {
         });
         const { access } = definition;
         const expected: Record<string, boolean> = {
-          [envNames.tableName]: access.table !== undefined,
+          [envNames.tableName]: access.table !== undefined || access.revocations === 'read',
           [envNames.queueUrl]: access.queue === 'send',
           [envNames.dataKeyId]: (access.dataKeys ?? []).length > 0,
           [envNames.signingSecretId]: access.signingKey === 'read',

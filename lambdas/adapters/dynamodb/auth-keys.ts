@@ -3,13 +3,13 @@
  * names no tenant; the item names it), like usernames. Revocation records and rate-limit
  * counters carry the tenant or the caller in their key.
  */
-import { rateLimitKeyPrefix } from '#shared/tables.ts';
+import { rateLimitKeyPrefix, revocationKeyPrefix } from '#shared/tables.ts';
 
 export const refreshFamilyKey = (familyId: string) => ({ pk: `RTF#${familyId}`, sk: 'RTF' });
 
 /** One revocation record per subject: the authorizer reads exactly this item per request. */
 export const revocationKey = (tenant: string, subject: string) => ({
-  pk: `REVOKED#${tenant}#${subject}`,
+  pk: `${revocationKeyPrefix}${tenant}#${subject}`,
   sk: 'REVOKED',
 });
 
