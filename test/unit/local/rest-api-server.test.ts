@@ -388,7 +388,7 @@ describe('REST API server: gateway errors', () => {
   it('answers 404 not_found for an unknown path and for a known path with another method', async () => {
     for (const [method, path] of [
       ['GET', '/nope'],
-      ['GET', '/v1/emails'],
+      ['PUT', '/v1/emails'],
       ['DELETE', '/health'],
       ['GET', '/v1/emails/a/b'],
     ] as const) {
