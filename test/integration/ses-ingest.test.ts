@@ -122,7 +122,8 @@ describe('SES delivery on DynamoDB Local', () => {
     const report = await handler(event, context);
     const [delivered] = report.messages[0]?.delivered ?? [];
     if (!delivered) throw new Error('not delivered');
-    const [item] = (await scan()).filter((entry) => entry.id === delivered.id);
+    // The email item, not its beacon index entries (which carry the id too).
+    const [item] = (await scan()).filter((entry) => entry.id === delivered.id && entry.sk === 'EMAIL');
     expect(item).toMatchObject({
       tenant: 'acme',
       source: 'ses',
