@@ -1,17 +1,17 @@
-/** Evidence masking: findings are stored and shown, so personal data in them is masked. */
-
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,}|[A-Za-z0-9-]+)/g;
+/**
+ * Evidence masking: findings are stored and shown, so personal data in them is masked — with
+ * the same masker as every log line (core/privacy), plus a bound on length.
+ */
+import { maskEmailAddress, maskPersonalData } from '../privacy/mask.ts';
 
 /** `john.doe@example.com` → `j***@example.com`. */
 export function maskEmail(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at <= 0) return address ? `${address[0]}***` : '';
-  return `${address[0]}***${address.slice(at)}`;
+  return address ? maskEmailAddress(address) : '';
 }
 
-/** Masks every email address in a piece of evidence and bounds its length. */
+/** Masks every address, long number and IP host in a piece of evidence and bounds its length. */
 export function maskText(text: string, max = 160): string {
-  const masked = text.replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`);
+  const masked = maskPersonalData(text);
   const oneLine = masked.replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
