@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { issueAccessToken, type TokenSettings } from '#core/auth/access-tokens.ts';
-import { type AuthAuditLog, recordAuthEvent, sessionName } from '#core/auth/audit.ts';
+import { type AuthAuditLog, sessionName } from '#core/auth/audit.ts';
 import { type RefreshFamilyStore, refreshAccessToken } from '#core/auth/refresh-tokens.ts';
 import type { RevocationStore } from '#core/auth/revocation.ts';
 import { currentUserSubject } from '#core/auth/sessions.ts';
@@ -11,7 +11,7 @@ import type { Clock, RandomSource, SigningKeyStore, UserRepository } from '#core
 import { httpHandler } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { logger, metrics } from '#shared/observability.ts';
-import { auditFailed } from './audit-failed.ts';
+import { auditAuthEvent } from './audit-failed.ts';
 
 export interface RefreshHandlerPorts {
   readonly families: RefreshFamilyStore;
@@ -44,33 +44,23 @@ export const createRefreshHandler = (ports: RefreshHandlerPorts) =>
             subject: family.subject,
             generation: family.generation,
           });
-          await recordAuthEvent(
-            ports.audit,
-            {
-              tenant: family.tenant,
-              type: 'refresh_reuse_detected',
-              at: ports.clock.now().toISOString(),
-              subject: family.subject,
-              sourceIp: event.requestContext.identity.sourceIp,
-              session: sessionName(family.id),
-            },
-            auditFailed,
-          );
+          await auditAuthEvent(ports, {
+            tenant: family.tenant,
+            type: 'refresh_reuse_detected',
+            subject: family.subject,
+            sourceIp: event.requestContext.identity.sourceIp,
+            session: sessionName(family.id),
+          });
         },
       });
       metrics.addMetric('TokensIssued', 'Count', 1);
-      await recordAuthEvent(
-        ports.audit,
-        {
-          tenant: result.family.tenant,
-          type: 'token_refreshed',
-          at: ports.clock.now().toISOString(),
-          subject: result.family.subject,
-          sourceIp: event.requestContext.identity.sourceIp,
-          session: sessionName(result.family.id),
-        },
-        auditFailed,
-      );
+      await auditAuthEvent(ports, {
+        tenant: result.family.tenant,
+        type: 'token_refreshed',
+        subject: result.family.subject,
+        sourceIp: event.requestContext.identity.sourceIp,
+        session: sessionName(result.family.id),
+      });
       return {
         statusCode: 200,
         body: {

@@ -5,12 +5,12 @@
 import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { systemClock } from '#adapters/system.ts';
-import { type AuthAuditLog, recordAuthEvent } from '#core/auth/audit.ts';
+import type { AuthAuditLog } from '#core/auth/audit.ts';
 import { logout, revokeAll, type SessionPorts } from '#core/auth/sessions.ts';
 import { type HttpHandlerOptions, header, httpHandler, requirePrincipal } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { logger } from '#shared/observability.ts';
-import { auditFailed } from './audit-failed.ts';
+import { auditAuthEvent } from './audit-failed.ts';
 
 const logoutBody = z.object({ refresh_token: z.optional(z.string().check(z.maxLength(512))) });
 
@@ -26,20 +26,19 @@ export const createSessionHandler = (
       const auditEvent = (type: 'session_revoked' | 'all_sessions_revoked') => ({
         tenant: principal.tenant,
         type,
-        at: ports.clock.now().toISOString(),
         subject: principal.subject,
         sourceIp: event.requestContext.identity.sourceIp,
       });
       if (request.route.path === '/v1/auth/revoke-all') {
         await revokeAll(principal, ports);
-        await recordAuthEvent(ports.audit, auditEvent('all_sessions_revoked'), auditFailed);
+        await auditAuthEvent(ports, auditEvent('all_sessions_revoked'));
         logger.info('Revoked every token of the subject');
         return { statusCode: 200, body: { status: 'revoked' } };
       }
       const body = event.body && header(event, 'content-type') ? parseJsonBody(event, logoutBody) : {};
       const exp = Number(event.requestContext.authorizer?.exp);
       await logout(principal, Number.isInteger(exp) && exp > 0 ? exp : undefined, body.refresh_token, ports);
-      await recordAuthEvent(ports.audit, auditEvent('session_revoked'), auditFailed);
+      await auditAuthEvent(ports, auditEvent('session_revoked'));
       logger.info('Logged out');
       return { statusCode: 200, body: { status: 'logged_out' } };
     },

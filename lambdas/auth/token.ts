@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { type LoginPorts, loginWithPassword } from '#core/auth/login.ts';
-import { type AuthAuditLog, recordAuthEvent, sessionName } from '#core/auth/audit.ts';
+import { type AuthAuditLog, sessionName } from '#core/auth/audit.ts';
 import { issueAccessToken } from '#core/auth/access-tokens.ts';
 import { authenticateClient, type ClientRepository, invalidClient } from '#core/auth/clients.ts';
 import { type RefreshFamilyStore, startRefreshFamily } from '#core/auth/refresh-tokens.ts';
@@ -21,7 +21,7 @@ import { tokenEndpointRateLimits } from '#shared/catalog.ts';
 import { httpHandler } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { logger, metrics } from '#shared/observability.ts';
-import { auditFailed } from './audit-failed.ts';
+import { auditAuthEvent } from './audit-failed.ts';
 
 const passwordGrant = z.object({
   grant_type: z.optional(z.literal('password')),
@@ -53,17 +53,12 @@ const clientCredentials = async (
     const subject = await authenticateClient(credentials, ports.clients);
     const issued = await issueAccessToken(subject, await ports.signingKeys.current(), ports.settings, ports);
     metrics.addMetric('TokensIssued', 'Count', 1);
-    await recordAuthEvent(
-      ports.audit,
-      {
-        tenant: subject.tenant,
-        type: 'token_issued',
-        at: ports.clock.now().toISOString(),
-        subject: subject.subject,
-        sourceIp: ip,
-      },
-      auditFailed,
-    );
+    await auditAuthEvent(ports, {
+      tenant: subject.tenant,
+      type: 'token_issued',
+      subject: subject.subject,
+      sourceIp: ip,
+    });
     return {
       statusCode: 200,
       body: { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn },
@@ -75,17 +70,12 @@ const clientCredentials = async (
       const client =
         ports.audit && ports.clients ? await ports.clients.get(credentials.clientId).catch(() => null) : null;
       if (client) {
-        await recordAuthEvent(
-          ports.audit,
-          {
-            tenant: client.tenant,
-            type: 'login_failed',
-            at: ports.clock.now().toISOString(),
-            subject: client.clientId,
-            sourceIp: ip,
-          },
-          auditFailed,
-        );
+        await auditAuthEvent(ports, {
+          tenant: client.tenant,
+          type: 'login_failed',
+          subject: client.clientId,
+          sourceIp: ip,
+        });
       }
     }
     throw error;
@@ -115,18 +105,13 @@ export const createTokenHandler = (ports: TokenHandlerPorts) =>
     try {
       const issued = await loginWithPassword({ username, password: body.password }, ports);
       const { refreshToken, family } = await startRefreshFamily(issued.subject, issued, ports);
-      await recordAuthEvent(
-        ports.audit,
-        {
-          tenant: family.tenant,
-          type: 'token_issued',
-          at: ports.clock.now().toISOString(),
-          subject: family.subject,
-          sourceIp: ip,
-          session: sessionName(family.id),
-        },
-        auditFailed,
-      );
+      await auditAuthEvent(ports, {
+        tenant: family.tenant,
+        type: 'token_issued',
+        subject: family.subject,
+        sourceIp: ip,
+        session: sessionName(family.id),
+      });
       metrics.addMetric('TokensIssued', 'Count', 1);
       return {
         statusCode: 200,
@@ -145,12 +130,9 @@ export const createTokenHandler = (ports: TokenHandlerPorts) =>
         // Into the log of the tenant whose user was tried (an unknown username has none).
         const user = ports.audit ? await ports.users.findByUsername(username) : null;
         if (user) {
-          const at = ports.clock.now().toISOString();
-          const base = { tenant: user.tenant, at, subject: user.username, sourceIp: ip };
-          await recordAuthEvent(ports.audit, { ...base, type: 'login_failed' }, auditFailed);
-          if (blockedUntil !== undefined) {
-            await recordAuthEvent(ports.audit, { ...base, type: 'ip_blocked' }, auditFailed);
-          }
+          const base = { tenant: user.tenant, subject: user.username, sourceIp: ip };
+          await auditAuthEvent(ports, { ...base, type: 'login_failed' });
+          if (blockedUntil !== undefined) await auditAuthEvent(ports, { ...base, type: 'ip_blocked' });
         }
       }
       throw error;
