@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SESEvent, SQSEvent } from 'aws-lambda';
 import { DynamoDbBranchKeyRepository } from '#adapters/dynamodb/branch-key-repository.ts';
+import { DynamoDbAuditStore } from '#adapters/dynamodb/audit-store.ts';
 import { createTables } from '#adapters/dynamodb/create-tables.ts';
 import { keyPrefixed } from '#core/ratelimit/sliding-window.ts';
 import { InProcessQueue, type InProcessQueueOptions } from '#adapters/local/in-process-queue.ts';
@@ -22,6 +23,7 @@ import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { createTenant, createUser, mapDomain } from '#core/auth/accounts.ts';
 import type { ScryptCost } from '#core/auth/passwords.ts';
 import type { Analysis, AnalysisContext } from '#core/detection/analysis.ts';
+import { AuditTrail } from '#core/audit/audit-trail.ts';
 import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
 import { analyseEmail } from '#core/detection/engine.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
@@ -29,7 +31,7 @@ import type { ParsedEmail } from '#core/email/parsed-email.ts';
 import { isDomainError } from '#core/errors.ts';
 import { type FunctionName, routes } from '#shared/catalog.ts';
 import { envNames } from '#shared/env.ts';
-import { mainTable, physicalTableName } from '#shared/tables.ts';
+import { backupRetentionDays, mainTable, physicalTableName } from '#shared/tables.ts';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.mjs';
 
 export const localStage = 'local';
@@ -195,13 +197,20 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const settings = aws.tokenSettings();
     const ports = { clock: systemClock, random: cryptoRandom };
+    // The audit trail seals with the local keyring (aws.auditTrail() would reach for KMS).
+    const auditTrail = new AuditTrail({
+      store: new DynamoDbAuditStore(aws.documentClient(), aws.tableName()),
+      keyring,
+      random: cryptoRandom,
+    });
     const identity = {
       families: aws.refreshFamilies(),
       revocations: aws.revocations(),
-      audit: aws.authAudit(),
+      audit: auditTrail,
       clients: aws.clients(),
     };
-    const { createAuditLogHandler } = await import('../lambdas/auth/audit-log.ts');
+    const { createAuditHandler } = await import('../lambdas/api/audit.ts');
+    const { createDataSubjectsHandler } = await import('../lambdas/api/data-subjects.ts');
     const { createClientsHandler } = await import('../lambdas/auth/clients.ts');
     const { createUsersHandler } = await import('../lambdas/auth/users.ts');
     // DynamoDB, as in AWS, but keyed per stack instance: stacks sharing one DynamoDB Local (the
@@ -229,7 +238,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       }),
       'auth-session': createSessionHandler({ ...identity, clock: systemClock }, httpOptions),
       jwks: createJwksHandler({ signingKeys }),
-      'auth-audit-log': createAuditLogHandler({ audit: identity.audit }, httpOptions),
+      'audit-log': createAuditHandler({ audit: auditTrail }, httpOptions),
+      'data-subjects': createDataSubjectsHandler(
+        {
+          emails: aws.emails(),
+          audit: auditTrail,
+          users: aws.users(),
+          revocations: identity.revocations,
+          keyring,
+          backupRetentionDays,
+          ...ports,
+        },
+        httpOptions,
+      ),
       'admin-clients': createClientsHandler({ ...identity, ...ports }, httpOptions),
       'admin-users': createUsersHandler(
         {
@@ -337,7 +358,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       stage: localStage,
       port: options.port,
       handlerFor: (name) => {
-        if (name === 'authorizer' || name === 'analysis' || name === 'ingest-ses') {
+        if (
+          name === 'authorizer' ||
+          name === 'analysis' ||
+          name === 'ingest-ses' ||
+          name === 'rewrap-items'
+        ) {
           throw new Error(`${name} is not an HTTP function`);
         }
         const handle = http[name];

@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { TokenSettings } from '#core/auth/access-tokens.ts';
+import { AuditTrail } from '#core/audit/audit-trail.ts';
 import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
 import { validateGraceSeconds } from '#core/auth/refresh-tokens.ts';
 import { sesInbound } from '#shared/catalog.ts';
@@ -16,17 +17,19 @@ import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/acc
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { DynamoDbBranchKeyRepository } from './dynamodb/branch-key-repository.ts';
 import { createDocumentClient } from './dynamodb/document-client.ts';
-import { DynamoDbAuthAuditLog } from './dynamodb/auth-audit-log.ts';
+import { DynamoDbAuditStore } from './dynamodb/audit-store.ts';
 import { DynamoDbClientRepository } from './dynamodb/client-repository.ts';
 import { DynamoDbRateLimits } from './dynamodb/rate-limits.ts';
 import { DynamoDbRefreshFamilies } from './dynamodb/refresh-families.ts';
 import { DynamoDbRevocations } from './dynamodb/revocations.ts';
 import { DynamoDbDomainRepository } from './dynamodb/domain-repository.ts';
 import { DynamoDbEmailRepository } from './dynamodb/email-repository.ts';
+import { DynamoDbRewrapCheckpoints } from './dynamodb/rewrap-checkpoints.ts';
+import { DynamoDbRewrapSource } from './dynamodb/rewrap-scan.ts';
 import { KmsDataKeyProvider } from './kms/kms-data-key-provider.ts';
 import { S3RawMailStore } from './s3/s3-raw-mail-store.ts';
 import { SecretsManagerSigningKeys } from './secrets/secrets-manager-signing-keys.ts';
-import { systemClock } from './system.ts';
+import { cryptoRandom, systemClock } from './system.ts';
 import { SqsAnalysisQueue } from './sqs/sqs-analysis-queue.ts';
 
 const once = <T>(make: () => T): (() => T) => {
@@ -66,14 +69,26 @@ export const mailStore = /* @__PURE__ */ once(
 export const dataKeys = /* @__PURE__ */ once(
   () => new KmsDataKeyProvider(tracer.captureAWSv3Client(new KMSClient({})), requireEnv('dataKeyId')),
 );
+/** The branch-key store behind the keyring (the rotation job also reads key ages from it). */
+export const branchKeys = /* @__PURE__ */ once(
+  () => new DynamoDbBranchKeyRepository(documentClient(), requireEnv('tableName')),
+);
 /** Per-tenant branch keys in the table, wrapped by the KMS data key: one KMS call per tenant per cache period. */
 export const keyring = /* @__PURE__ */ once(
   () =>
     new BranchKeyring({
-      repository: new DynamoDbBranchKeyRepository(documentClient(), requireEnv('tableName')),
+      repository: branchKeys(),
       kms: dataKeys(),
       clock: systemClock,
     }),
+);
+/** The rotation job: the table's email and branch-key items, segment by segment (a Scan). */
+export const rewrapSource = /* @__PURE__ */ once(
+  () => new DynamoDbRewrapSource(documentClient(), requireEnv('tableName')),
+);
+/** The rotation job's per-segment cursors (`OPS#REWRAP`). */
+export const rewrapCheckpoints = /* @__PURE__ */ once(
+  () => new DynamoDbRewrapCheckpoints(documentClient(), requireEnv('tableName')),
 );
 export const signingKeys = /* @__PURE__ */ once(
   () =>
@@ -95,8 +110,14 @@ export const refreshFamilies = /* @__PURE__ */ once(
 export const clients = /* @__PURE__ */ once(
   () => new DynamoDbClientRepository(documentClient(), requireEnv('tableName')),
 );
-export const authAudit = /* @__PURE__ */ once(
-  () => new DynamoDbAuthAuditLog(documentClient(), requireEnv('tableName')),
+/** The tenants' audit trail, its personal fields sealed under their branch keys. */
+export const auditTrail = /* @__PURE__ */ once(
+  () =>
+    new AuditTrail({
+      store: new DynamoDbAuditStore(documentClient(), requireEnv('tableName')),
+      keyring: keyring(),
+      random: cryptoRandom,
+    }),
 );
 export const rateLimits = /* @__PURE__ */ once(
   () => new DynamoDbRateLimits(documentClient(), requireEnv('tableName')),

@@ -1,7 +1,11 @@
-/** GET /v1/emails/{id}: the analysis of one of the caller's tenant's emails. */
+/**
+ * GET /v1/emails/{id}: the analysis of one of the caller's tenant's emails; with its decrypted
+ * sender, recipients and subject for admins and SOC analysts.
+ */
 
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
+import { hasAnyScope } from '#core/auth/principal.ts';
 import { viewEmail } from '#core/emails/email-view.ts';
 import { invalidRequest } from '#core/errors.ts';
 import { isEmailId } from '#core/ingest/ingest-email.ts';
@@ -18,7 +22,9 @@ export const createGetEmailHandler = (
     const id = request.event.pathParameters?.id ?? '';
     if (!isEmailId(id))
       throw invalidRequest('invalid_email_id', 'An email id is 32 lower-case hex characters');
-    const view = await viewEmail(principal.tenant, id, ports);
+    // Who wrote to whom is for the roles that investigate mail (admin, soc_analyst).
+    const includeMessage = hasAnyScope(principal, ['soc', 'admin']);
+    const view = await viewEmail(principal.tenant, id, ports, { includeMessage });
     return { statusCode: 200, body: view };
   });
 

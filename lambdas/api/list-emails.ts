@@ -5,14 +5,14 @@
  */
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
-import type { BeaconKind } from '#core/crypto/beacons.ts';
+import type { EmailBeaconKind } from '#core/crypto/beacons.ts';
 import type { CryptoPorts } from '#core/emails/email-envelope.ts';
 import { searchEmails } from '#core/emails/search-emails.ts';
 import { invalidRequest } from '#core/errors.ts';
 import type { EmailRepository } from '#core/ports.ts';
 import { type HttpHandlerOptions, httpHandlerWith, requirePrincipal } from '#shared/http.ts';
 
-const filters: Readonly<Record<string, BeaconKind>> = {
+const filters: Readonly<Record<string, EmailBeaconKind>> = {
   sender: 'sender-address',
   senderDomain: 'sender-domain',
   recipient: 'recipient-address',

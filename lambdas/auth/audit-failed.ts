@@ -1,16 +1,21 @@
-import { type AuthAuditLog, type AuthEvent, recordAuthEvent } from '#core/auth/audit.ts';
+import { type AuditRecorder, recordAuditEvent } from '#core/audit/audit-trail.ts';
+import type { AuthEvent } from '#core/auth/audit.ts';
 import type { Clock } from '#core/ports.ts';
 import { logger, metrics } from '#shared/observability.ts';
 
-/** An audit write failed: logged and counted, the request itself goes on (see recordAuthEvent). */
+/** An audit write failed: logged and counted, the request itself goes on (see recordAuditEvent). */
 export const auditFailed = (error: unknown): void => {
   metrics.addMetric('AuditWriteFailures', 'Count', 1);
-  logger.error('Could not write the auth audit log', error as Error);
+  logger.error('Could not write the audit trail', error as Error);
 };
 
-/** Records an auth event stamped now; an audit outage is reported, never fails the request. */
+/** Records an auth event stamped now in the audit trail; an outage is reported, never fails the request. */
 export const auditAuthEvent = (
-  ports: { readonly audit?: AuthAuditLog | undefined; readonly clock: Clock },
-  event: Omit<AuthEvent, 'at'>,
+  ports: { readonly audit?: AuditRecorder | undefined; readonly clock: Clock },
+  { type, subject, ...event }: Omit<AuthEvent, 'at'>,
 ): Promise<void> =>
-  recordAuthEvent(ports.audit, { ...event, at: ports.clock.now().toISOString() }, auditFailed);
+  recordAuditEvent(
+    ports.audit,
+    { ...event, action: type, actor: subject, at: ports.clock.now().toISOString() },
+    auditFailed,
+  );

@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { issueAccessToken, type TokenSettings } from '#core/auth/access-tokens.ts';
-import { type AuthAuditLog, sessionName } from '#core/auth/audit.ts';
+import type { AuditRecorder } from '#core/audit/audit-trail.ts';
+import { sessionName } from '#core/auth/audit.ts';
 import { type RefreshFamilyStore, refreshAccessToken } from '#core/auth/refresh-tokens.ts';
 import type { RevocationStore } from '#core/auth/revocation.ts';
 import { currentUserSubject } from '#core/auth/sessions.ts';
@@ -22,7 +23,7 @@ export interface RefreshHandlerPorts {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly graceSeconds: number;
-  readonly audit?: AuthAuditLog;
+  readonly audit?: AuditRecorder;
 }
 
 const body = z.object({ refresh_token: z.string().check(z.minLength(1), z.maxLength(512)) });
@@ -85,5 +86,5 @@ export const handler = createRefreshHandler({
   clock: systemClock,
   random: cryptoRandom,
   graceSeconds: aws.refreshGraceSeconds(),
-  audit: aws.authAudit(),
+  audit: aws.auditTrail(),
 });

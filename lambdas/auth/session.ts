@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { systemClock } from '#adapters/system.ts';
-import type { AuthAuditLog } from '#core/auth/audit.ts';
+import type { AuditRecorder } from '#core/audit/audit-trail.ts';
 import { logout, revokeAll, type SessionPorts } from '#core/auth/sessions.ts';
 import { type HttpHandlerOptions, header, httpHandler, requirePrincipal } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
@@ -15,7 +15,7 @@ import { auditAuthEvent } from './audit-failed.ts';
 const logoutBody = z.object({ refresh_token: z.optional(z.string().check(z.maxLength(512))) });
 
 export const createSessionHandler = (
-  ports: SessionPorts & { readonly audit?: AuthAuditLog },
+  ports: SessionPorts & { readonly audit?: AuditRecorder },
   options: HttpHandlerOptions = {},
 ) =>
   httpHandler(
@@ -49,7 +49,7 @@ export const handler = createSessionHandler(
   {
     families: aws.refreshFamilies(),
     revocations: aws.revocations(),
-    audit: aws.authAudit(),
+    audit: aws.auditTrail(),
     clock: systemClock,
   },
   { rateLimits: { store: aws.rateLimits(), clock: systemClock } },

@@ -10,7 +10,8 @@ import * as z from 'zod/mini';
 import * as aws from '#adapters/aws.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { type LoginPorts, loginWithPassword } from '#core/auth/login.ts';
-import { type AuthAuditLog, sessionName } from '#core/auth/audit.ts';
+import type { AuditRecorder } from '#core/audit/audit-trail.ts';
+import { sessionName } from '#core/auth/audit.ts';
 import { issueAccessToken } from '#core/auth/access-tokens.ts';
 import { authenticateClient, type ClientRepository, invalidClient } from '#core/auth/clients.ts';
 import { type RefreshFamilyStore, startRefreshFamily } from '#core/auth/refresh-tokens.ts';
@@ -38,7 +39,7 @@ const credentials = z.union([clientGrant, passwordGrant]);
 export interface TokenHandlerPorts extends LoginPorts {
   readonly families: RefreshFamilyStore;
   readonly rateLimits: RateLimitStore;
-  readonly audit?: AuthAuditLog;
+  readonly audit?: AuditRecorder;
   /** Machine clients; without it the client_credentials grant is refused. */
   readonly clients?: ClientRepository;
 }
@@ -143,7 +144,7 @@ export const handler = createTokenHandler({
   users: aws.users(),
   families: aws.refreshFamilies(),
   rateLimits: aws.rateLimits(),
-  audit: aws.authAudit(),
+  audit: aws.auditTrail(),
   clients: aws.clients(),
   signingKeys: aws.signingKeys(),
   clock: systemClock,

@@ -99,6 +99,11 @@ export interface EmailRepository {
   get(tenant: string, id: string): Promise<StoredEmail | null>;
   /** Ids of the tenant's emails carrying this beacon, newest first. */
   findByBeacon(tenant: string, beacon: Beacon, limit: number): Promise<string[]>;
+  /**
+   * Deletes the email and its beacon index entries together; its data key, which only the item
+   * held, goes with it. False when it was already gone.
+   */
+  delete(email: StoredEmail): Promise<boolean>;
   markEnqueued(tenant: string, id: string): Promise<void>;
   /** Stores the result once: false when the email was already analysed (a duplicate job). */
   recordResult(tenant: string, id: string, result: StoredResult): Promise<boolean>;

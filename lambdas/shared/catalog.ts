@@ -10,7 +10,8 @@ export type FunctionName =
   | 'auth-refresh'
   | 'auth-session'
   | 'jwks'
-  | 'auth-audit-log'
+  | 'audit-log'
+  | 'data-subjects'
   | 'admin-clients'
   | 'admin-users'
   | 'authorizer'
@@ -19,13 +20,19 @@ export type FunctionName =
   | 'get-email'
   | 'list-emails'
   | 'health'
-  | 'analysis';
+  | 'analysis'
+  | 'rewrap-items';
 
 /** What a function may touch. The CDK turns each entry into a least-privilege grant. */
 export interface FunctionAccess {
   readonly table?: 'read' | 'readwrite';
   readonly queue?: 'send' | 'consume';
-  /** Data keys under the KMS key: `encrypt` = GenerateDataKey, `decrypt` = Decrypt. */
+  /**
+   * The KMS key, which wraps the tenants' branch keys (core/crypto/branch-keyring.ts):
+   * `decrypt` = Decrypt, to unwrap a branch key, which every function that seals or opens an
+   * item needs; `encrypt` = GenerateDataKey, to create a branch key (a tenant's first, or a
+   * rotation), which only functions that seal need.
+   */
   readonly dataKeys?: readonly ('encrypt' | 'decrypt')[];
   readonly signingKey?: 'read';
   /** Put rate-limit records only (keys `RATE#…`): jwt routes of functions that otherwise only read. */
@@ -34,6 +41,11 @@ export interface FunctionAccess {
   readonly revocations?: 'read';
   /** The SES mail bucket: `read` = s3:GetObject under the inbound prefix (and its key, via S3). */
   readonly mailBucket?: 'read';
+  /**
+   * `read` = dynamodb:Scan on the table. A scan crosses tenants (every key starts with one), so
+   * only the rotation job, which must visit every item, has it.
+   */
+  readonly tableScan?: 'read';
 }
 
 export interface FunctionDefinition {
@@ -41,8 +53,14 @@ export interface FunctionDefinition {
   /** Entry file, relative to the repository root; exports `handler`. */
   readonly entry: string;
   readonly description: string;
-  /** `ses`: invoked asynchronously by an SES receipt rule's Lambda action. */
-  readonly trigger: 'http' | 'authorizer' | 'sqs' | 'ses';
+  /**
+   * `ses`: invoked asynchronously by an SES receipt rule's Lambda action. `schedule`: invoked by
+   * an EventBridge rule on `schedule`, in the primary region only (the function exists in every
+   * region, so an operator can run it by hand in another during a failover).
+   */
+  readonly trigger: 'http' | 'authorizer' | 'sqs' | 'ses' | 'schedule';
+  /** `schedule` trigger only: an EventBridge schedule expression (UTC). */
+  readonly schedule?: string;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly access: FunctionAccess;
@@ -57,8 +75,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     // scrypt at OWASP cost needs 128 MiB for one hash; headroom for the runtime.
     memoryMb: 512,
     timeoutSeconds: 10,
-    // Reads users, writes the refresh family.
-    access: { table: 'readwrite', signingKey: 'read' },
+    // Reads users, writes the refresh family; seals audit events.
+    access: { table: 'readwrite', signingKey: 'read', dataKeys: ['encrypt', 'decrypt'] },
   },
   'auth-refresh': {
     name: 'auth-refresh',
@@ -67,7 +85,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: 'readwrite', signingKey: 'read' },
+    access: { table: 'readwrite', signingKey: 'read', dataKeys: ['encrypt', 'decrypt'] },
   },
   'auth-session': {
     name: 'auth-session',
@@ -76,16 +94,26 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', dataKeys: ['encrypt', 'decrypt'] },
   },
-  'auth-audit-log': {
-    name: 'auth-audit-log',
-    entry: 'lambdas/auth/audit-log.ts',
-    description: "Lists the caller's tenant's authentication events (admin)",
+  'audit-log': {
+    name: 'audit-log',
+    entry: 'lambdas/api/audit.ts',
+    description: "Lists and filters the caller's tenant's audit trail (admin)",
     trigger: 'http',
     memoryMb: 256,
-    timeoutSeconds: 5,
-    access: { table: 'read', rateLimits: 'write' },
+    timeoutSeconds: 10,
+    // Reads the sealed trail and unwraps the tenant's branch key to open it.
+    access: { table: 'read', dataKeys: ['decrypt'], rateLimits: 'write' },
+  },
+  'data-subjects': {
+    name: 'data-subjects',
+    entry: 'lambdas/api/data-subjects.ts',
+    description: 'GDPR: exports everything held about an address, or erases it (admin, audited)',
+    trigger: 'http',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: 'readwrite', dataKeys: ['encrypt', 'decrypt'] },
   },
   'admin-users': {
     name: 'admin-users',
@@ -132,7 +160,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 1024,
     timeoutSeconds: 15,
-    access: { table: 'readwrite', queue: 'send', dataKeys: ['encrypt'] },
+    access: { table: 'readwrite', queue: 'send', dataKeys: ['encrypt', 'decrypt'] },
   },
   'ingest-ses': {
     name: 'ingest-ses',
@@ -146,7 +174,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     // around 2-4 s; the 60 s timeout leaves room for a slow S3 read.
     memoryMb: 1024,
     timeoutSeconds: 60,
-    access: { table: 'readwrite', queue: 'send', dataKeys: ['encrypt'], mailBucket: 'read' },
+    access: { table: 'readwrite', queue: 'send', dataKeys: ['encrypt', 'decrypt'], mailBucket: 'read' },
   },
   'get-email': {
     name: 'get-email',
@@ -183,6 +211,20 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     memoryMb: 1024,
     timeoutSeconds: 60,
     access: { table: 'readwrite', queue: 'consume', dataKeys: ['encrypt', 'decrypt'] },
+  },
+  'rewrap-items': {
+    name: 'rewrap-items',
+    entry: 'lambdas/ops/rewrap-items.ts',
+    description: 'Rotates branch keys past their period; re-wraps item data keys to the newest (resumable)',
+    trigger: 'schedule',
+    // Daily, at a quiet hour: a pass that does not fit one run resumes the next day.
+    schedule: 'cron(17 3 * * ? *)',
+    // Scan pages of at most 100 items per segment, 4 segments: memory is not the limit.
+    memoryMb: 512,
+    // Lambda's maximum: the job stops itself a minute before, its cursors saved.
+    timeoutSeconds: 900,
+    // Scans and conditionally updates envelopes; unwraps old branch keys, creates new ones.
+    access: { table: 'readwrite', tableScan: 'read', dataKeys: ['encrypt', 'decrypt'] },
   },
 };
 
@@ -235,7 +277,23 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/auth/logout', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
   { method: 'POST', path: '/v1/auth/revoke-all', function: 'auth-session', auth: 'jwt', scopes: ['read'] },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'none', scopes: [] },
-  { method: 'GET', path: '/v1/auth/audit-log', function: 'auth-audit-log', auth: 'jwt', scopes: ['admin'] },
+  { method: 'GET', path: '/v1/audit', function: 'audit-log', auth: 'jwt', scopes: ['admin'] },
+  {
+    method: 'GET',
+    path: '/v1/subjects/{address}/export',
+    function: 'data-subjects',
+    auth: 'jwt',
+    scopes: ['admin'],
+    rateLimit: { limit: 10, windowSeconds: 60 },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/subjects/{address}',
+    function: 'data-subjects',
+    auth: 'jwt',
+    scopes: ['admin'],
+    rateLimit: { limit: 10, windowSeconds: 60 },
+  },
   { method: 'POST', path: '/v1/users', function: 'admin-users', auth: 'jwt', scopes: ['admin'] },
   { method: 'GET', path: '/v1/users', function: 'admin-users', auth: 'jwt', scopes: ['admin'] },
   { method: 'PATCH', path: '/v1/users/{username}', function: 'admin-users', auth: 'jwt', scopes: ['admin'] },

@@ -36,6 +36,13 @@ export const mainTable: TableDefinition = {
 export const tables: readonly TableDefinition[] = [mainTable];
 
 /**
+ * Point-in-time recovery keeps every table restorable to any second of the last 35 days (the
+ * most DynamoDB allows). It is also the backup horizon of a GDPR erase: erased rows are gone
+ * from the live table at once and from every backup after this many days.
+ */
+export const backupRetentionDays = 35;
+
+/**
  * Rate-limit and brute-force records live under this partition-key prefix. Functions that only
  * read the table may still write these (and only these): the CDK grants PutItem on keys with
  * this prefix (`dynamodb:LeadingKeys`).

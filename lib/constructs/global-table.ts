@@ -7,7 +7,11 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { AttributeDefinition, TableDefinition } from '../../lambdas/shared/tables.ts';
+import {
+  type AttributeDefinition,
+  backupRetentionDays,
+  type TableDefinition,
+} from '../../lambdas/shared/tables.ts';
 
 export interface GlobalTableProps {
   readonly definition: TableDefinition;
@@ -56,7 +60,11 @@ export class GlobalTable extends Construct {
         ...(index.sortKey ? { sortKey: toAttribute(index.sortKey) } : {}),
       })),
       billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The backup horizon the GDPR erase answer states: erased rows leave backups after this.
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: backupRetentionDays,
+      },
       encryption: TableEncryptionV2.customerManagedKey(props.encryptionKey, { ...props.replicaKeyArns }),
       deletionProtection: props.protectData,
       removalPolicy: props.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

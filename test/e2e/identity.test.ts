@@ -172,28 +172,36 @@ describe('sessions against the local stack', () => {
     ).resolves.toBeTruthy();
   });
 
-  it('records auth events in the tenant audit log, readable by its admin only', async () => {
+  it('records auth events in the tenant audit trail, filterable, readable by its admin only', async () => {
     const admin = await adminSession();
     expect(admin.status).toBe(200);
-    const log = await call<{ events: { type: string; subject: string; session?: string }[] }>(
-      `${url}/v1/auth/audit-log?limit=200`,
+    const log = await call<{ events: { action: string; actor: string; session?: string }[] }>(
+      `${url}/v1/audit?limit=200`,
       { token: admin.body.access_token },
     );
     expect(log.status).toBe(200);
-    const types = new Set(log.body.events.map((event) => event.type));
-    for (const type of [
+    const actions = new Set(log.body.events.map((event) => event.action));
+    for (const action of [
       'token_issued',
       'token_refreshed',
       'refresh_reuse_detected',
       'session_revoked',
       'all_sessions_revoked',
     ]) {
-      expect(types).toContain(type);
+      expect(actions).toContain(action);
     }
+    // Filters: one action, and an actor.
+    const issued = await call<{ events: { action: string; actor: string }[] }>(
+      `${url}/v1/audit?action=token_issued&actor=${encodeURIComponent(log.body.events[0]?.actor ?? '')}`,
+      { token: admin.body.access_token },
+    );
+    expect(issued.body.events.length).toBeGreaterThan(0);
+    expect(issued.body.events.every((event) => event.action === 'token_issued')).toBe(true);
+    expect(new Set(issued.body.events.map((event) => event.actor)).size).toBe(1);
     expect(JSON.stringify(log.body)).not.toMatch(/prt1\.|eyJ/);
     // A soc_analyst is not an admin.
     const analyst = await login('rita');
-    const refused = await call(`${url}/v1/auth/audit-log`, { token: analyst.body.access_token });
+    const refused = await call(`${url}/v1/audit`, { token: analyst.body.access_token });
     expect(refused.status).toBe(403);
   });
 

@@ -169,13 +169,47 @@ const checks: Record<string, () => Promise<void>> = {
     );
     expect(JSON.stringify(response.body)).not.toContain(blueEmailId);
   },
-  'GET /v1/auth/audit-log': async () => {
-    const response = await call<{ events: { subject: string }[] }>(`${url}/v1/auth/audit-log`, {
+  'GET /v1/audit': async () => {
+    const response = await call<{ events: { actor: string }[] }>(`${url}/v1/audit`, {
       token: mallory.access,
     });
     expect(response.status).toBe(200);
     expect(response.body.events.length).toBeGreaterThan(0);
-    expect(response.body.events.every((event) => event.subject === 'mallory.iso')).toBe(true);
+    expect(response.body.events.every((event) => event.actor === 'mallory.iso')).toBe(true);
+    // Filtering by the first tenant's admin finds nothing of theirs.
+    const filtered = await call<{ events: unknown[] }>(`${url}/v1/audit?actor=alice.iso`, {
+      token: mallory.access,
+    });
+    expect(filtered.body.events).toEqual([]);
+  },
+  'GET /v1/subjects/{address}/export': async () => {
+    // The second tenant holds its own copy of the message (posted above): only that one.
+    const response = await call<{ emails: { id: string }[]; account: unknown }>(
+      `${url}/v1/subjects/${encodeURIComponent('ceo@blue.example')}/export`,
+      { token: mallory.access },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.emails.map((email) => email.id)).not.toContain(blueEmailId);
+    // The first tenant's admin, exported from the second tenant: no account, no events.
+    const admin = await call<{ account: unknown; auditEvents: unknown[] }>(
+      `${url}/v1/subjects/${encodeURIComponent('alice.iso')}/export`,
+      { token: mallory.access },
+    );
+    expect(admin.status).toBe(400); // not an address
+    const byAddress = await call<{ account: unknown; auditEvents: unknown[] }>(
+      `${url}/v1/subjects/${encodeURIComponent('fin@blue.example')}/export`,
+      { token: mallory.access },
+    );
+    expect(JSON.stringify(byAddress.body)).not.toContain(blueEmailId);
+  },
+  'DELETE /v1/subjects/{address}': async () => {
+    const response = await call<{ erased: { account: boolean } }>(
+      `${url}/v1/subjects/${encodeURIComponent('fin@blue.example')}`,
+      { method: 'DELETE', token: mallory.access },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.erased.account).toBe(false);
+    // Only the second tenant's own copy went: aliceUnaffected() reads the first tenant's email.
   },
   'POST /v1/users': async () => {
     // A username is global: another tenant cannot take over (or learn more than "taken") an existing one.

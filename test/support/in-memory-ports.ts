@@ -43,6 +43,10 @@ export class InMemoryEmails implements EmailRepository {
     return this.items.get(this.key(tenant, id)) ?? null;
   }
 
+  async delete(email: StoredEmail) {
+    return this.items.delete(this.key(email.tenant, email.id));
+  }
+
   async markEnqueued(tenant: string, id: string) {
     const email = this.items.get(this.key(tenant, id));
     if (!email) throw new Error('no such email');

@@ -142,16 +142,53 @@ export class DynamoDbEmailRepository implements EmailRepository {
   }
 
   async findByBeacon(tenant: string, beacon: Beacon, limit: number): Promise<string[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items, LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': beaconIndexKey(tenant, beacon, '', '').pk },
+          ProjectionExpression: 'id',
+          ScanIndexForward: false,
+          Limit: limit - ids.length,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      ids.push(...(Items ?? []).map((item) => String(item.id)));
+      startKey = LastEvaluatedKey;
+    } while (startKey && ids.length < limit);
+    return ids;
+  }
+
+  async delete(email: StoredEmail): Promise<boolean> {
+    const indexEntries = email.beacons.slice(0, maxIndexedBeacons).map((beacon) => ({
+      Delete: {
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': beaconIndexKey(tenant, beacon, '', '').pk },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((item) => String(item.id));
+        Key: beaconIndexKey(email.tenant, beacon, email.receivedAt, email.id),
+      },
+    }));
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: emailKey(email.tenant, email.id),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            ...indexEntries,
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isCancelledByCondition(error)) return false;
+      throw error;
+    }
   }
 
   async markEnqueued(tenant: string, id: string): Promise<void> {

@@ -22,6 +22,9 @@ export const auditKey = (at: string, kind: string, dedupeKey: string) => ({
   sk: `${kind}#${dedupeKey}`,
 });
 
+/** The tenant's audit trail: one partition per tenant, events sorted by time (id = `<at>#<hex>`). */
+export const auditTrailKey = (tenant: string, id: string) => ({ pk: `TENANT#${tenant}#AUDIT`, sk: id });
+
 /** A tenant's branch keys sit in its partition; the padded version sorts newest last. */
 export const branchKeyPrefix = 'BRANCHKEY#';
 export const branchKeyKey = (tenant: string, version: number) => ({

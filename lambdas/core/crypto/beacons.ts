@@ -15,8 +15,10 @@ import { createHmac, hkdfSync } from 'node:crypto';
 
 export const beaconBits = 24;
 
-export const beaconKinds = ['sender-address', 'sender-domain', 'recipient-address'] as const;
-export type BeaconKind = (typeof beaconKinds)[number];
+export const emailBeaconKinds = ['sender-address', 'sender-domain', 'recipient-address'] as const;
+export type EmailBeaconKind = (typeof emailBeaconKinds)[number];
+/** Email beacons, and the audit trail's: who acted, and on whom. */
+export type BeaconKind = EmailBeaconKind | 'audit-actor' | 'audit-target';
 
 export interface Beacon {
   readonly kind: BeaconKind;

@@ -1,8 +1,30 @@
-/** What `GET /v1/emails/{id}` answers: the analysis as the tenant may see it. */
+/**
+ * What `GET /v1/emails/{id}` answers: the analysis, to every reader of the tenant; and the
+ * message's envelope (who, to whom, what subject), decrypted, only to roles that investigate
+ * mail (SOC analysts and admins). A mail gateway or a read-only dashboard needs the verdict,
+ * not the people.
+ */
 import type { Finding, Verdict } from '../detection/analysis.ts';
+import type { Attachment, EmailAddress } from '../email/parsed-email.ts';
 import { notFound } from '../errors.ts';
 import type { EmailRepository, EmailStatus } from '../ports.ts';
-import { type CryptoPorts, openFindings } from './email-envelope.ts';
+import { type CryptoPorts, openEmail, openFindings } from './email-envelope.ts';
+
+export interface MessageSummary {
+  readonly messageId: string | null;
+  readonly date: string | null;
+  readonly subject: string;
+  readonly from: EmailAddress | null;
+  readonly sender: EmailAddress | null;
+  readonly replyTo: readonly EmailAddress[];
+  readonly returnPath: string | null;
+  readonly to: readonly EmailAddress[];
+  readonly cc: readonly EmailAddress[];
+  readonly attachments: readonly Pick<
+    Attachment,
+    'filename' | 'declaredType' | 'sniffedType' | 'size' | 'sha256'
+  >[];
+}
 
 export interface EmailView {
   readonly id: string;
@@ -15,7 +37,36 @@ export interface EmailView {
   readonly analyzedAt: string | null;
   /** Why analysis failed, when `status` is `failed`. */
   readonly failureReason: string | null;
+  /** Present only when asked for (`includeMessage`). */
+  readonly message?: MessageSummary;
 }
+
+const summary = async (
+  stored: Parameters<typeof openEmail>[0],
+  ports: CryptoPorts,
+): Promise<MessageSummary> => {
+  const opened = await openEmail(stored, ports);
+  const { email } = opened;
+  opened.close();
+  return {
+    messageId: email.messageId,
+    date: email.date,
+    subject: email.subject,
+    from: email.from,
+    sender: email.sender,
+    replyTo: email.replyTo,
+    returnPath: email.returnPath,
+    to: email.to,
+    cc: email.cc,
+    attachments: email.attachments.map(({ filename, declaredType, sniffedType, size, sha256 }) => ({
+      filename,
+      declaredType,
+      sniffedType,
+      size,
+      sha256,
+    })),
+  };
+};
 
 const emailNotFound = () => notFound('email_not_found', 'No email with this id exists for your tenant');
 
@@ -23,6 +74,7 @@ export const viewEmail = async (
   tenant: string,
   id: string,
   ports: { readonly emails: EmailRepository } & CryptoPorts,
+  options: { readonly includeMessage?: boolean } = {},
 ): Promise<EmailView> => {
   // The tenant is part of the key: another tenant's id is simply not found.
   const stored = await ports.emails.get(tenant, id);
@@ -38,5 +90,6 @@ export const viewEmail = async (
     modelVersion: result?.modelVersion ?? null,
     analyzedAt: result?.analyzedAt ?? null,
     failureReason: stored.failure?.reason ?? null,
+    ...(options.includeMessage && { message: await summary(stored, ports) }),
   };
 };

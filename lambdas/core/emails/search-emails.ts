@@ -3,13 +3,13 @@
  * the candidates with no plaintext in the table; each candidate is then decrypted and compared
  * exactly, so beacon collisions never reach the answer.
  */
-import { type BeaconKind, beacon, normaliseForBeacon } from '../crypto/beacons.ts';
+import { type EmailBeaconKind, beacon, normaliseForBeacon } from '../crypto/beacons.ts';
 import type { Verdict } from '../detection/analysis.ts';
 import type { EmailRepository, EmailStatus } from '../ports.ts';
 import { type CryptoPorts, openEmail } from './email-envelope.ts';
 
 export interface EmailSearch {
-  readonly kind: BeaconKind;
+  readonly kind: EmailBeaconKind;
   readonly value: string;
 }
 
