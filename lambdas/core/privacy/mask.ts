@@ -1,16 +1,9 @@
 /**
- * Masks personal data in free text before it reaches a log line or a finding's evidence.
- * Conservative by design: it is better to mask a harmless token than to leak an address.
+ * Masks personal data in free text before it reaches a log line or a finding's evidence, using
+ * the detector in personal-data.ts. What stays is what explains without identifying: the
+ * domain of an address, the network of an IP address, the kind of a number.
  */
-
-const emailPattern = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[\p{L}]{2,}/gu;
-// Card numbers, phone numbers, account numbers: 9+ digits, optionally grouped, standing
-// alone — digits inside an identifier (a hex id, a hash) are not a number.
-const longNumberPattern = /(?<![\p{L}\p{N}_])\+?\d(?:[ .-]?\d){8,}(?![\p{L}\p{N}_])/gu;
-// IP addresses are personal data under the GDPR: keep the network, drop the host.
-const ipv4Pattern = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}(?![\d.])/g;
-const ipv6Pattern = /(?<![\w:])((?:[0-9a-f]{1,4}:){3})(?:[0-9a-f]{0,4}:){1,4}[0-9a-f]{0,4}(?![\w:])/gi;
-const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
+import { findPersonalData, type PersonalDataMatch } from './personal-data.ts';
 
 /** `jane.doe@example.com` → `j***@example.com`: the domain stays, it is evidence, not identity. */
 export const maskEmailAddress = (address: string): string => {
@@ -19,10 +12,32 @@ export const maskEmailAddress = (address: string): string => {
   return `${address[0]}***${address.slice(at)}`;
 };
 
-export const maskPersonalData = (text: string): string =>
-  text
-    .replace(emailPattern, (match) => maskEmailAddress(match))
-    .replace(ibanPattern, '[iban]')
-    .replace(ipv4Pattern, '$1.$2.$3.x')
-    .replace(ipv6Pattern, '$1:x')
-    .replace(longNumberPattern, '[number]');
+/** IP addresses are personal data under the GDPR: keep the network, drop the host. */
+const maskIp = (ip: string): string => {
+  if (ip.includes('.')) return ip.replace(/\.\d{1,3}$/, '.x');
+  const groups = ip.split(':');
+  return `${groups.slice(0, 3).join(':')}::x`;
+};
+
+const replacement = (match: PersonalDataMatch): string => {
+  switch (match.kind) {
+    case 'email':
+      return maskEmailAddress(match.text);
+    case 'ip':
+      return maskIp(match.text);
+    default:
+      return `[${match.kind}]`;
+  }
+};
+
+export const maskPersonalData = (text: string): string => {
+  const matches = findPersonalData(text);
+  if (matches.length === 0) return text;
+  let masked = '';
+  let from = 0;
+  for (const match of matches) {
+    masked += text.slice(from, match.start) + replacement(match);
+    from = match.end;
+  }
+  return masked + text.slice(from);
+};

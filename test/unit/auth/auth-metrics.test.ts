@@ -37,6 +37,7 @@ let refresh: typeof token;
 beforeAll(async () => {
   Object.assign(process.env, {
     PHISHX_TABLE_NAME: 'unused',
+    PHISHX_DATA_KEY_ID: 'unused',
     PHISHX_SIGNING_SECRET_ID: 'unused',
     PHISHX_JWT_ISSUER: 'https://phishx.test',
     PHISHX_JWT_AUDIENCE: 'phishx-api',
