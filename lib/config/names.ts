@@ -9,7 +9,10 @@ import type { StageConfig } from './stage-config.ts';
 
 export interface StageNames {
   readonly tableName: string;
-  /** Same alias in every region: the primary key there, a regional key elsewhere (see DataKeyStack). */
+  /**
+   * Same alias in every region: the multi-region data key's primary in the primary region, its
+   * replica elsewhere (see DataKeyStack).
+   */
   readonly dataKeyAlias: string;
   readonly signingSecretName: string;
   readonly analysisQueueName: string;

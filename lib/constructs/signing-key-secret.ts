@@ -12,7 +12,6 @@
  */
 import { CustomResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -21,11 +20,12 @@ import { Construct } from 'constructs';
 import { stageArns, stageNames } from '../config/names.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { AppFunction } from './app-function.ts';
+import type { DataKeyRef } from './data-key.ts';
 
 export interface SigningKeySecretProps {
   readonly config: StageConfig;
-  /** The primary region's data key (same stack). */
-  readonly encryptionKey: Key;
+  /** The primary region's data key, by alias (it lives in the primary DataKeyStack). */
+  readonly encryptionKey: DataKeyRef;
 }
 
 /**
@@ -54,7 +54,7 @@ export class SigningKeySecret extends Construct {
     this.secret = new CfnSecret(this, 'Secret', {
       name: names.signingSecretName,
       description: `PhishX ${config.stage} access-token signing keys (JSON key set, first key current)`,
-      kmsKeyId: encryptionKey.keyArn,
+      kmsKeyId: encryptionKey.keyId,
       ...(config.secondaryRegions.length > 0
         ? {
             replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
@@ -83,13 +83,12 @@ export class SigningKeySecret extends Construct {
       }),
     );
     // Secrets Manager encrypts and decrypts with the caller's rights, and only for this purpose.
-    this.initializer.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-      }),
-    );
+    const viaSecretsManager = {
+      StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` },
+    };
+    const keyAcknowledgement = encryptionKey.wildcardAcknowledgement;
+    encryptionKey.grant(this.initializer, ['kms:GenerateDataKey', 'kms:Decrypt'], viaSecretsManager);
+    if (keyAcknowledgement) this.initializer.acknowledge(keyAcknowledgement.id, keyAcknowledgement.reason);
 
     const frameworkLogGroup = new LogGroup(this, 'ProviderLogGroup', {
       retention: config.logRetention,
@@ -143,13 +142,10 @@ export class SigningKeySecret extends Construct {
         resources: [this.secret.ref],
       }),
     );
-    this.rotationFunction.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-      }),
-    );
+    encryptionKey.grant(this.rotationFunction, ['kms:GenerateDataKey', 'kms:Decrypt'], viaSecretsManager);
+    if (keyAcknowledgement) {
+      this.rotationFunction.acknowledge(keyAcknowledgement.id, keyAcknowledgement.reason);
+    }
     // Only Secrets Manager, only for this account, may invoke it.
     this.rotationFunction.addPermission('SecretsManagerInvoke', {
       principal: new ServicePrincipal('secretsmanager.amazonaws.com'),

@@ -120,9 +120,10 @@ describe.each(stagesUnderTest)('least privilege (%s)', (_stage, built) => {
         for (const statement of allowStatements(statementsIn(resource.Properties))) {
           const wildcards = asArray(statement.Action).filter(isWildcardAction);
           if (wildcards.length === 0) continue;
-          // The default KMS key policy: the account root may use IAM policies to grant key access.
-          // It grants nothing by itself; every grant above is an IAM policy without wildcards.
-          expect(resource.Type, `${stackName}/${id}`).toBe('AWS::KMS::Key');
+          // The default KMS key policy (the replica keys of the multi-region data key get the same):
+          // the account root may use IAM policies to grant key access. It grants nothing by itself;
+          // every grant above is an IAM policy without wildcards.
+          expect(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey'], `${stackName}/${id}`).toContain(resource.Type);
           expect(wildcards).toEqual(['kms:*']);
           expect(JSON.stringify(statement.Principal), `${stackName}/${id}`).toMatch(
             new RegExp(`:iam::${built.config.account}:root`),
