@@ -163,10 +163,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const aws = await import('#adapters/aws.ts');
     // KMS stands in as the local master key; branch keys live in DynamoDB Local, as in AWS.
+    // Imported here, not at the top: the logger reads its level from the environment set above.
+    const { cryptoMetrics } = await import('#shared/observability.ts');
     const keyring = new BranchKeyring({
       repository: new DynamoDbBranchKeyRepository(aws.documentClient(), aws.tableName()),
       kms: dataKeys,
       clock: systemClock,
+      observer: cryptoMetrics,
     });
     const [{ createTokenHandler }, { createAuthorizer }, { createIngestHandler }, { createGetEmailHandler }] =
       await Promise.all([

@@ -12,7 +12,7 @@ import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
 import { validateGraceSeconds } from '#core/auth/refresh-tokens.ts';
 import { sesInbound } from '#shared/catalog.ts';
 import { optionalEnv, requireEnv } from '#shared/env.ts';
-import { tracer } from '#shared/observability.ts';
+import { cryptoMetrics, tracer } from '#shared/observability.ts';
 import { DynamoDbTenantRepository, DynamoDbUserRepository } from './dynamodb/account-repositories.ts';
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { DynamoDbBranchKeyRepository } from './dynamodb/branch-key-repository.ts';
@@ -80,6 +80,7 @@ export const keyring = /* @__PURE__ */ once(
       repository: branchKeys(),
       kms: dataKeys(),
       clock: systemClock,
+      observer: cryptoMetrics,
     }),
 );
 /** The rotation job: the table's email and branch-key items, segment by segment (a Scan). */

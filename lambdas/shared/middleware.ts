@@ -6,7 +6,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import { logger, metrics, tracer } from './observability.ts';
+import { addCryptoMetrics, logger, metrics, tracer } from './observability.ts';
 
 /**
  * Publishes the invocation's metrics, and the cold-start metric on a cold start. Unlike
@@ -15,6 +15,7 @@ import { logger, metrics, tracer } from './observability.ts';
  */
 const publishMetrics = (): MiddlewareObj => {
   const publish = async () => {
+    addCryptoMetrics();
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
   return {

@@ -6,6 +6,7 @@ import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { CryptoObserver } from '#core/crypto/branch-keyring.ts';
 import { maskPersonalData } from '#core/privacy/mask.ts';
 
 export const serviceName = 'phishx';
@@ -52,3 +53,23 @@ export const logger = new Logger({ serviceName, logFormatter: new MaskingLogForm
 export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
 
 export const tracer = new Tracer({ serviceName });
+
+/**
+ * The crypto's counters (EncryptionOps, KmsCalls, DecryptFailures), summed over an invocation
+ * and added to its metrics once, just before they are published (see middleware.ts): one
+ * value per metric, however many fields a batch seals.
+ */
+const cryptoCounts = { EncryptionOps: 0, KmsCalls: 0, DecryptFailures: 0 };
+
+export const cryptoMetrics: CryptoObserver = {
+  fieldOperations: (count) => void (cryptoCounts.EncryptionOps += count),
+  kmsCall: () => void (cryptoCounts.KmsCalls += 1),
+  decryptFailure: () => void (cryptoCounts.DecryptFailures += 1),
+};
+
+export const addCryptoMetrics = (): void => {
+  for (const [name, value] of Object.entries(cryptoCounts) as [keyof typeof cryptoCounts, number][]) {
+    if (value > 0) metrics.addMetric(name, 'Count', value);
+    cryptoCounts[name] = 0;
+  }
+};

@@ -42,6 +42,8 @@ export interface ObservabilityProps {
   readonly functions: readonly AppFunction[];
   /** Where SES deliveries go after every retry failed, in regions that receive mail. */
   readonly sesFailureQueue?: IQueue;
+  /** The rotation job (lambdas/ops/rewrap-items.ts): alarms on its item failures and failed runs. */
+  readonly rewrapFunction?: AppFunction;
 }
 
 /** Alarm thresholds, in one place. */
@@ -149,6 +151,32 @@ export class Observability extends Construct {
         alarmThresholds.oldestMessageAgeSeconds,
         'The oldest queued analysis job is older than 15 minutes: analysis is stuck or far behind.',
       ),
+      alarm(
+        'DecryptFailures',
+        appMetric('DecryptFailures'),
+        1,
+        'A stored item failed its integrity check or could not be decrypted: tampering, an item moved ' +
+          'between keys, or a KMS key this region cannot use. Find the item ids in the function logs.',
+      ),
+      ...(props.rewrapFunction
+        ? [
+            alarm(
+              'RewrapFailures',
+              new MathExpression({
+                label: 'Re-wrap failures',
+                expression: 'FILL(items, 0) + FILL(runs, 0)',
+                usingMetrics: {
+                  items: appMetric('RewrapFailures'),
+                  runs: props.rewrapFunction.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+                },
+                period: fiveMinutes,
+              }),
+              1,
+              'The key-rotation job met items that fail their integrity check (ids in its log), or a run ' +
+                'failed: tampered or corrupt items, or KMS/DynamoDB errors. Old keys keep decrypting meanwhile.',
+            ),
+          ]
+        : []),
       ...(props.sesFailureQueue
         ? [
             alarm(
@@ -204,6 +232,19 @@ export class Observability extends Construct {
       }),
       new GraphWidget({ title: 'Oldest analysis job (s)', left: [oldestMessageAge], width: 8 }),
       new GraphWidget({ title: 'Dead-letter queue depth', left: [dlqDepth], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Field encryption: operations',
+        left: [appMetric('EncryptionOps')],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'KMS calls (one per tenant per cache period)',
+        left: [appMetric('KmsCalls')],
+        width: 8,
+      }),
+      new GraphWidget({ title: 'Decrypt failures', left: [appMetric('DecryptFailures')], width: 8 }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({

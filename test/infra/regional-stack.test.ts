@@ -390,7 +390,19 @@ describe.each(cases)('%s', (_name, { built, stack, template }) => {
         AlarmActions: [{ Ref: topicId }],
       });
       const receives = built.config.sesInbound?.regions.includes(stack.region) ?? false;
-      template.resourceCountIs('AWS::CloudWatch::Alarm', receives ? 5 : 4);
+      // Plus the key-rotation job's alarm (test/infra/rewrap-items.test.ts) and DecryptFailures.
+      template.resourceCountIs('AWS::CloudWatch::Alarm', receives ? 7 : 6);
+    });
+
+    it('alarms on the first item that fails to decrypt', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'DecryptFailures',
+        Namespace: 'PhishX',
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: topicId }],
+      });
     });
 
     it('alarms when SES deliveries land in their failure queue, where SES receives mail', () => {
@@ -421,6 +433,9 @@ describe.each(cases)('%s', (_name, { built, stack, template }) => {
         'Duration',
         'Errors',
         ...applicationMetrics,
+        'EncryptionOps',
+        'KmsCalls',
+        'DecryptFailures',
         'Verdict',
         ...verdicts,
       ]) {

@@ -39,6 +39,25 @@ export interface KeyringOptions {
   readonly maxUses: number;
 }
 
+/**
+ * What the crypto reports as it works, for the EncryptionOps, KmsCalls and DecryptFailures
+ * metrics. The keyring carries it because everything that seals or opens an item holds one.
+ */
+export interface CryptoObserver {
+  /** Fields sealed or opened (data keys wrapped and unwrapped count as one field each). */
+  fieldOperations(count: number): void;
+  /** A call to KMS (generate or decrypt a branch key). */
+  kmsCall(): void;
+  /** An item that failed to open: tampered, misplaced, or under a key this tenant lacks. */
+  decryptFailure(): void;
+}
+
+const unobserved: CryptoObserver = {
+  fieldOperations: () => undefined,
+  kmsCall: () => undefined,
+  decryptFailure: () => undefined,
+};
+
 export const defaultKeyringOptions: KeyringOptions = { cacheMilliseconds: 5 * 60_000, maxUses: 100_000 };
 
 const kmsContext = (tenant: string, version: number) => ({ tenant, purpose: `branch-key/v${version}` });
@@ -58,9 +77,14 @@ export class BranchKeyring {
       readonly repository: BranchKeyRepository;
       readonly kms: DataKeyProvider;
       readonly clock: Clock;
+      readonly observer?: CryptoObserver;
     },
     private readonly options: KeyringOptions = defaultKeyringOptions,
-  ) {}
+  ) {
+    this.observer = ports.observer ?? unobserved;
+  }
+
+  readonly observer: CryptoObserver;
 
   /** The newest branch key of a tenant, creating version 1 on first use. */
   async active(tenant: string): Promise<BranchKey> {
@@ -127,11 +151,13 @@ export class BranchKeyring {
   private async unwrap(tenant: string, version: number, known?: BranchKeyRecord): Promise<BranchKey> {
     const record = known ?? (await this.ports.repository.get(tenant, version));
     if (!record) throw new Error(`Branch key version ${version} does not exist for this tenant`);
+    this.observer.kmsCall();
     const key = await this.ports.kms.decryptDataKey(record.wrapped, kmsContext(tenant, version));
     return { tenant, version, key };
   }
 
   private async create(tenant: string, version: number): Promise<BranchKeyRecord> {
+    this.observer.kmsCall();
     const generated = await this.ports.kms.generateDataKey(kmsContext(tenant, version));
     const now = this.ports.clock.now();
     const record = { tenant, version, wrapped: generated.wrapped, createdAt: now.toISOString() };

@@ -132,6 +132,7 @@ export const sealItem = async (
     );
     const envelope = { format: itemFormatVersion, branchVersion: branch.version, wrappedKey };
     const signed = { ...envelope, fields, signature: signature(keys.macKey, location, envelope, fields) };
+    ports.keyring.observer.fieldOperations(Object.keys(fields).length + 1);
     keys.fieldKey.fill(0);
     keys.macKey.fill(0);
     return signed;
@@ -156,6 +157,19 @@ export const openItem = async (
   location: ItemLocation,
   ports: { readonly keyring: BranchKeyring; readonly random: RandomSource },
 ): Promise<OpenedItem> => {
+  try {
+    return await openVerified(item, location, ports);
+  } catch (error) {
+    ports.keyring.observer.decryptFailure();
+    throw error;
+  }
+};
+
+const openVerified = async (
+  item: SealedItem,
+  location: ItemLocation,
+  ports: { readonly keyring: BranchKeyring; readonly random: RandomSource },
+): Promise<OpenedItem> => {
   const dataKey = await unwrapDataKey(item, location, ports.keyring);
   const keys = deriveKeys(dataKey);
   dataKey.fill(0);
@@ -171,11 +185,22 @@ export const openItem = async (
         openField(sealed, keys.fieldKey, fieldLocation(location, name)),
       ]),
     );
+    ports.keyring.observer.fieldOperations(Object.keys(fields).length + 1);
     return {
       fields,
-      seal: (field, plaintext) =>
-        sealField(plaintext, keys.fieldKey, fieldLocation(location, field), ports.random),
-      open: (field, sealed) => openField(sealed, keys.fieldKey, fieldLocation(location, field)),
+      seal: (field, plaintext) => {
+        ports.keyring.observer.fieldOperations(1);
+        return sealField(plaintext, keys.fieldKey, fieldLocation(location, field), ports.random);
+      },
+      open: (field, sealed) => {
+        ports.keyring.observer.fieldOperations(1);
+        try {
+          return openField(sealed, keys.fieldKey, fieldLocation(location, field));
+        } catch (error) {
+          ports.keyring.observer.decryptFailure();
+          throw error;
+        }
+      },
       sign: (newFields) => signature(keys.macKey, location, item, newFields),
       close,
     };
@@ -196,17 +221,26 @@ export const rewrapItem = async (
 ): Promise<SealedItem> => {
   const newest = await ports.keyring.active(location.tenant);
   if (item.branchVersion === newest.version) return item;
-  const dataKey = await unwrapDataKey(item, location, ports.keyring);
+  const dataKey = await unwrapDataKey(item, location, ports.keyring).catch((error: unknown) => {
+    ports.keyring.observer.decryptFailure();
+    throw error;
+  });
   try {
     const { fieldKey, macKey } = deriveKeys(dataKey);
     fieldKey.fill(0);
-    assertSigned(macKey, location, item);
+    try {
+      assertSigned(macKey, location, item);
+    } catch (error) {
+      ports.keyring.observer.decryptFailure();
+      throw error;
+    }
     const wrappedKey = sealField(
       dataKey,
       newest.key,
       dataKeyLocation(location, newest.version),
       ports.random,
     );
+    ports.keyring.observer.fieldOperations(2); // the data key unwrapped, and wrapped again
     const envelope = { format: itemFormatVersion, branchVersion: newest.version, wrappedKey };
     const resigned = {
       ...envelope,
