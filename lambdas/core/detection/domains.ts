@@ -268,7 +268,7 @@ export const shorteners = new Set(
     'bit.ly bitly.com tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at rb.gy t.ly ' +
     'tiny.cc s.id bl.ink short.io lnkd.in soo.gd clck.ru qrco.de v.gd shorte.st adf.ly bc.vc x.co ' +
     'trib.al urlz.fr surl.li u.to tiny.one 1url.com han.gl me2.do vk.cc shrtco.de bit.do zpr.io l.ead.me ' +
-    'linktr.ee mcaf.ee'
+    'linktr.ee mcaf.ee ibit.ly n9.cl page.link app.goo.gl cutt.us shorturl.asia'
   ).split(/\s+/),
 );
 
@@ -290,7 +290,9 @@ export const freeHosts = new Set(
     'amazonaws.com s3.amazonaws.com cloudfront.net digitaloceanspaces.com linodeobjects.com bubbleapps.io ' +
     'run.app a.run.app rf.gd epizy.com wuaze.com infinityfreeapp.com duckdns.org ddns.net no-ip.org ' +
     'hopto.org zapto.org servehttp.com glitch.me freehosting.com byethost.com 4everland.app ' +
-    'filesusr.com usrfiles.com myportfolio.com codesandbox.io csb.app stackblitz.io'
+    'filesusr.com usrfiles.com myportfolio.com codesandbox.io csb.app stackblitz.io ' +
+    // static sites on cloud storage (Azure blob websites, Google Cloud Run) and anonymous publishing
+    'web.core.windows.net z13.web.core.windows.net telegra.ph graph.org'
   ).split(/\s+/),
 );
 

@@ -67,6 +67,8 @@ const TEXT_LIMIT = 32 * 1024;
 const LEXICON_LIMIT = 12 * 1024;
 const HTML_LIMIT = 128 * 1024;
 const MAX_LINKS = 300;
+/** A plain part shorter than this beside an HTML part may be a placeholder; the HTML is compared. */
+const STUB_TEXT = 400;
 
 export { decodeEntities };
 
@@ -129,7 +131,8 @@ function htmlLinks(html: string, out: Link[], seen: Set<string>): void {
       const href = decodeEntities((h[1] ?? h[2] ?? h[3] ?? '').trim());
       const inner = m[2] ?? '';
       const text = stripTags(inner).replace(/\s+/g, ' ').trim().slice(0, 300);
-      const imageOnly = !text && /<img\b/i.test(inner);
+      // <input type="image"> draws a picture as well as <img> does.
+      const imageOnly = !text && /<img\b|<input\b[^>]*type\s*=\s*["']?image/i.test(inner);
       seen.add(href);
       out.push(makeLink(href, text, 'html', imageOnly));
     }
@@ -186,6 +189,19 @@ function parseAuth(view: {
   };
 }
 
+/**
+ * A short phrase in quotation marks is being talked about, not asked for ("the \u201cverify your
+ * account\u201d mails landed in spam"): lexicons read the text without such mentions.
+ */
+const MENTION =
+  /["\u201c\u201d\u00ab\u00bb\u201e]([^"\u201c\u201d\u00ab\u00bb\u201e\n]{3,60})["\u201c\u201d\u00ab\u00bb\u201e]/g;
+
+export function dropMentions(text: string): string {
+  return text.includes('"') || /[\u201c\u201d\u00ab\u00bb\u201e]/.test(text)
+    ? text.replace(MENTION, ' ')
+    : text;
+}
+
 export function buildView(email: ParsedEmail): MessageView {
   const byName = new Map<string, string[]>();
   for (const h of email.headers) {
@@ -199,7 +215,11 @@ export function buildView(email: ParsedEmail): MessageView {
   const fromDomain = domainOf(from?.address);
   const html = email.html.length > HTML_LIMIT ? email.html.slice(0, HTML_LIMIT) : email.html;
   let body = email.text;
-  if (!body.trim() && html) body = stripTags(html);
+  if (html && (!body.trim() || body.length < STUB_TEXT)) {
+    // No plain part, or a stub ("view this message in a browser"): what the reader sees is the HTML.
+    const fromHtml = stripTags(html);
+    if (fromHtml.length > 2 * body.trim().length) body = fromHtml;
+  }
   if (body.length > TEXT_LIMIT) body = body.slice(0, TEXT_LIMIT);
 
   const links: Link[] = [];
@@ -217,8 +237,12 @@ export function buildView(email: ParsedEmail): MessageView {
   }
 
   const displayName = (from?.name ?? '').trim();
-  const subjectFolded = foldText(email.subject);
-  const bodyFolded = foldText(body.length > LEXICON_LIMIT ? body.slice(0, LEXICON_LIMIT) : body);
+  const subjectFolded = foldText(email.subject).replace(/\s+/g, ' ');
+  // Phrases are matched across line breaks: plain text wraps at ~72 columns, HTML at blocks.
+  const bodyFolded = foldText(body.length > LEXICON_LIMIT ? body.slice(0, LEXICON_LIMIT) : body).replace(
+    /\s+/g,
+    ' ',
+  );
   return {
     email,
     from,
@@ -232,7 +256,7 @@ export function buildView(email: ParsedEmail): MessageView {
     auth: parseAuth({ header, headersAll }),
     links,
     bodyText: body,
-    folded: `${subjectFolded}\n${bodyFolded}`,
+    folded: `${subjectFolded}\n${dropMentions(bodyFolded)}`,
     bodyFolded,
     subjectFolded,
     html,

@@ -67,6 +67,45 @@ function first(address: Address | undefined): EmailAddress | null {
   return toAddress(address);
 }
 
+/**
+ * Inline images (`src="data:image/png;base64,…"`) can run to megabytes: cut before the size cap,
+ * they would push the message's text and links out of the bounded HTML (and leave an unclosed
+ * tag that turns the rest into base64 "text"). The payload is replaced by a marker; the tag and
+ * its attributes stay. Other data: types (documents, scripts) are kept for the smuggling checks.
+ */
+const INLINE_IMAGE = /(data:image\/[a-z0-9.+-]{1,40};base64,)[A-Za-z0-9+/=\s]{256,}/gi;
+
+export function dropInlineImagePayloads(html: string): string {
+  if (!/data:image\//i.test(html)) return html;
+  INLINE_IMAGE.lastIndex = 0;
+  return html.replace(INLINE_IMAGE, '$1(image)');
+}
+
+/**
+ * The From address when the header is malformed in a way postal-mime splits: an unquoted comma
+ * in the display name ("Account team ,_<no-reply@x.com>", "Prize, jehd <service@x.de>") leaves
+ * the first entry without an address. Returns the display name of the first entry with the first
+ * address found, or null. The defect is still recorded: only the address is recovered, so that
+ * sender checks still see who sent it.
+ */
+function recoverFrom(header: string | undefined, from: EmailAddress | null): EmailAddress | null {
+  if (!header || from?.address?.includes('@')) return null;
+  let list: EmailAddress[] = [];
+  try {
+    list = flatten(addressParser(header));
+  } catch {
+    /* the regex below */
+  }
+  const withAddress = list.find((a) => a.address.includes('@'));
+  const address =
+    withAddress?.address ??
+    /<\s*([^<>\s@]+@[^<>\s@]+)\s*>/.exec(header)?.[1] ??
+    /([^<>\s@"',]+@[^<>\s@"',]+)/.exec(header)?.[1];
+  if (!address) return null;
+  const name = (from?.name || withAddress?.name || '').slice(0, parseLimits.addressChars);
+  return { name, address: address.slice(0, parseLimits.addressChars) };
+}
+
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -438,10 +477,11 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
     }
   }
   if (has('from') && !from?.address?.includes('@')) state.defects.push('from-unparseable');
+  const recovered = recoverFrom(fromHeader, from);
 
-  const [htmlClipped, htmlCut] = clip(email.html ?? '', parseLimits.bodyChars);
+  const [htmlClipped, htmlCut] = clip(dropInlineImagePayloads(email.html ?? ''), parseLimits.bodyChars);
   let html = htmlClipped;
-  let [text, textCut] = clip(email.text ?? '', parseLimits.bodyChars);
+  let [text, textCut] = clip(dropInlineImagePayloads(email.text ?? ''), parseLimits.bodyChars);
   if (htmlCut || textCut) state.truncated = true;
   if (!text && !html) state.defects.push('no-body');
   // An HTML part whose bytes were not marked as HTML still reads as markup in a plain part.
@@ -461,7 +501,7 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
     messageId: email.messageId ? email.messageId.slice(0, 998) : null,
     date: headers.find((h) => h.name === 'date')?.value ?? null,
     subject: (email.subject ?? '').slice(0, 2000),
-    from,
+    from: recovered ?? from,
     sender: first(email.sender),
     replyTo: flatten(email.replyTo),
     returnPath: returnPath ? returnPath.slice(0, parseLimits.addressChars) : null,

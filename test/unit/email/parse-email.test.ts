@@ -166,6 +166,33 @@ describe('parseEmail', () => {
     );
   });
 
+  it('keeps text and links after a huge inline image (its payload is dropped before the size cap)', async () => {
+    const image = 'QUJD'.repeat(120_000); // ~480 KB of base64, beyond the body cap
+    const email = await parseEmail(
+      message(
+        { From: 'a@example.com', 'Content-Type': 'text/html; charset=utf-8' },
+        `<html><body><img src="data:image/jpeg;base64,${image}"><p>Claim your reward</p>` +
+          '<a href="https://reward.example.net/claim">here</a></body></html>',
+      ),
+    );
+    expect(email.html).toContain('data:image/jpeg;base64,(image)');
+    expect(email.html).toContain('https://reward.example.net/claim');
+    expect(email.text).toContain('Claim your reward');
+    expect(email.text).not.toContain('QUJD');
+  });
+
+  it('recovers the address from a From header split by an unquoted comma, and records the defect', async () => {
+    for (const from of [
+      'Microsoft account team ,_<no-reply@access.example.net>',
+      'Prize Team, jehd <service@example.de>',
+    ]) {
+      const email = await parseEmail(message({ From: from }, 'Hello'));
+      expect(email.from?.address).toMatch(/@(access\.)?example\.(net|de)$/);
+      expect(email.from?.name).toMatch(/^(Microsoft account team|Prize Team)$/);
+      expect(email.defects).toContain('from-unparseable');
+    }
+  });
+
   it('never throws on garbage and records defects', async () => {
     for (const raw of [
       new Uint8Array(),

@@ -94,7 +94,7 @@ export const htmlRules: readonly Rule[] = [
     evaluate: (v) => {
       if (!v.html) return null;
       const text = v.bodyText.replace(/\s+/g, ' ').trim();
-      const imgs = (v.html.match(/<img\b/gi) ?? []).length;
+      const imgs = (v.html.match(/<img\b|<input\b[^>]*type\s*=\s*["']?image/gi) ?? []).length;
       if (imgs === 0 || imgs > 3 || text.length > 60) return null;
       const linkedImage = v.links.some((l) => l.imageOnly);
       return linkedImage ? { evidence: `${imgs} image(s), ${text.length} characters of text` } : null;

@@ -47,16 +47,20 @@ export const credentialLexicon: readonly RegExp[] = [
   /\b(update|verify|validate|sync|synchroni[sz]e|connect|restore|migrate) your (wallet|seed|recovery phrase)\b/,
   // pt
   /\b(atualize|atualizar|confirme|confirmar|valide|validar|regularize|regularizar)\s+(seus?|sua|o|a)?\s*(dados|cadastro|conta|senha|informacoes|acesso)/,
-  /\bsenha\b|\btoken\s+(de\s+)?seguranca\b|\bchave\s+de\s+acesso\b/,
+  /\b(informe|digite|insira|confirme|atualize|valide|cadastre|redefina|desbloqueie)\s+(a\s+|sua\s+|seu\s+|nova\s+)?(senha|token|chave de acesso)|\bsenha\s+(expira|expirou|expirada|vencida|bloqueada)|\btoken\s+(de\s+)?seguranca\b|\bchave\s+de\s+acesso\b/,
   // es
   /\b(verifique|verificar|confirme|confirmar|actualice|actualizar)\s+(su|sus|tu|tus)\s+(cuenta|datos|identidad|contrasena|informacion)/,
-  /\bcontrasena\b/,
+  /\b(ingrese|introduzca|confirme|actualice|restablezca)\s+(su|tu)\s+contrasena|\bcontrasena\s+(caduca|ha caducado|expira|vencida|bloqueada)/,
   // de
   /\b(bestatigen|verifizieren|aktualisieren)\s+sie\s+(ihr|ihre|ihren)\b|\b(ihr|ihre)\s+(konto|kennwort|passwort|zugangsdaten)\b/,
   // fr
-  /\b(verifiez|confirmez|mettez a jour)\s+(votre|vos)\s+(compte|identite|informations|donnees)|\bmot de passe\b/,
+  /\b(verifiez|confirmez|mettez a jour)\s+(votre|vos)\s+(compte|identite|informations|donnees)|\b(saisissez|entrez|confirmez)\s+(votre\s+)?mot de passe|\bmot de passe\s+(expire|a expire|bloque)/,
   // it
   /\b(verifica|conferma|aggiorna)\s+(il tuo|i tuoi|la tua)\s+(account|conto|dati|identita)/,
+  // nl
+  /\b(verifieer|bevestig|controleer|update|herstel)\s+(uw|je|jouw)\s+(account|gegevens|identiteit|rekening|betaalgegevens|wachtwoord)\b|\b(voer|vul)\s+(uw|je)\s+wachtwoord|\bwachtwoord\s+(verloopt|is verlopen|geblokkeerd)/,
+  // pt: a tax or ID number threatened with cancellation (CPF/CNPJ scams)
+  /\b(cpf|cnpj|titulo de eleitor)\s+(esta|sera|foi|encontra-se)\s+(em processo de cancelamento|bloquead|suspens|cancelad|irregular)/,
 ];
 
 export const urgencyLexicon: readonly RegExp[] = [
@@ -75,6 +79,9 @@ export const urgencyLexicon: readonly RegExp[] = [
   /\b(dernier avis|compte (sera )?(suspendu|bloque|desactive)|sous (24|48) ?h(eures)?)\b/,
   // nl / it
   /\b(laatste herinnering|account (is )?geblokkeerd|ultimo avviso|account (sospeso|bloccato))\b/,
+  /\b(binnen (24|48|72) uur|wordt (uw|je) (account|rekening|pas) (geblokkeerd|opgeschort|verwijderd)|entro (24|48) ore)\b/,
+  // a threat to delete what the recipient keeps (photos, files, mailbox) unless they pay or act
+  /\b(your|all) (photos|files|videos|data|emails|messages) (and (photos|files|videos|data) )?will be (permanently )?(deleted|removed|lost)\b/,
 ];
 
 export const payoffLexicon: readonly RegExp[] = [
@@ -84,13 +91,19 @@ export const payoffLexicon: readonly RegExp[] = [
   /\b(invoice|payment|order|package|parcel|shipment|delivery)\s+(is\s+)?(overdue|failed|declined|on hold|pending|suspended|could not be delivered|undeliverable)/,
   /\b(sie wurden ausgewahlt|sie haben gewonnen|vous avez ete selectionne|ha sido seleccionad[oa]|valores a receber|codigo de liberacao|liberacao pendente|saque (disponivel|liberado))\b/,
   // pt
-  /\b(parabens|voce (foi (selecionad|sorteado)|ganhou)|premio|sorteado|resgate (seus|agora)|resgatar|pontos (expiram|vao expirar)|chave pix|pix copia e cola|via pix|boleto|fatura (em aberto|pendente|vencida)|taxa de (entrega|importacao|liberacao)|restituicao)\b/,
+  /\b(parabens|voce (foi (selecionad|sorteado)|ganhou)|premio|sorteado|resgate (seus|agora)|resgatar|pontos (expiram|vao expirar)|fatura (em aberto|pendente|vencida)|taxa de (entrega|importacao|liberacao)|restituicao)\b/,
   // es
   /\b(felicidades|felicitaciones|ha ganado|has ganado|reembolso|paquete retenido|su entrega esta pendiente)\b/,
   // de
   /\b(gewinner|gewonnen|gutschein|gewinnspiel|ruckerstattung|paket (konnte nicht|wird zuruckgesendet|ist bereit)|zollgebuhr)\b/,
   // fr
   /\b(felicitations|vous avez gagne|remboursement|colis (en attente|bloque|vous attend))\b/,
+  // nl / it
+  /\b(u (hebt|heeft) gewonnen|je hebt gewonnen|cadeaukaart|uw pakket (wacht|kon niet)|hai vinto|sei stato selezionato)\b/,
+  // de: "you can win", "one of the few lucky ones"
+  /\b(sie konnen (einen|ein) .{0,40}gewinnen|preis gewinnen|als einer der (wenigen )?glucklichen|sie wurden als .{0,40}ausgewahlt)\b/,
+  // crypto giveaways: claiming tokens, free mints, cashback or a share the recipient never earned
+  /\b(claim (your|the) (share|cashback|tokens?|allocation|bonus|free|nft|mint|btc|eth|usdt)|free (tokens?|mint|nfts?|btc|bitcoin|eth|usdt)|start your claim|redeem your free)\b/,
 ];
 
 export const advanceFeeLexicon: readonly RegExp[] = [
@@ -98,6 +111,17 @@ export const advanceFeeLexicon: readonly RegExp[] = [
   /\b(\$|us\$|usd|eur|€)\s?\d[\d,.]*\s?(million|m)\b|\b\d[\d,.]*\s?(million)\s?(us )?(dollars|usd|euros)\b/,
   /\b(business (proposal|collaboration)|investment (opportunity|collaboration)|mutual benefit|your (urgent )?assistance|kindly (reply|respond|get back))\b/,
   /\b(get back to (me|us)|reply (me|to this) (urgently|asap)|greetings? to you|contact me (via|through|on) (my )?(private )?e-?mail)\b/,
+  /\b(mutually beneficial|lucrative (deal|business|proposal|transaction|venture)|private proposition|probate (file|matter|case)|confidential (business|transaction|proposal)|i await your (urgent )?(response|reply))\b/,
+  // the dying donor or widow giving away a fortune
+  /\b(childless|terminal(ly)? ill|my (late )?husband (died|passed)|my late husband|before (his|her) (death|demise)|donate (the|this|my) (fund|funds|money|sum|inheritance)|less privileged|orphanages?)\b/,
+  // a sum of a million or more, written out, next to an inheritance, a donation or a beneficiary
+  /(?:€|\$|£|usd|eur|us\$)\s?\d{1,3}(?:[,.]\d{3}){2,}.{0,200}?\b(inheritance|donation|compensation|consignment|beneficiar|next of kin|late (husband|father|client))|\b(inheritance|donation|compensation|consignment|beneficiary|next of kin)\b.{0,200}?(?:€|\$|£|usd|eur|us\$)\s?\d{1,3}(?:[,.]\d{3}){2,}/,
+  // pt / es / fr / de / it / nl
+  /\b(viuva|sem filhos|heranca|milhoes de (dolares|euros)|fundo de (compensacao|heranca)|meu falecido marido|proposta de negocio|negocio lucrativo)\b/,
+  /\b(viuda|herencia|millones de (dolares|euros)|mi difunto esposo|propuesta de negocio|negocio lucrativo)\b/,
+  /\b(veuve|millions de (dollars|euros)|feu mon (mari|epoux)|mon defunt mari|proposition d'affaires?)\b/,
+  /\b(witwe|erbschaft|millionen (us-)?(dollar|euro)|mein verstorbener (mann|ehemann)|geschaftsvorschlag)\b/,
+  /\b(vedova|eredita|milioni di (dollari|euro)|proposta d'affari|weduwe|erfenis|miljoen (dollar|euro))\b/,
 ];
 
 export const spamOfferLexicon: readonly RegExp[] = [
@@ -105,6 +129,11 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|beauties|brides|girls)|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
+  /\b(lonely (woman|female|girl|lady|housewife)|solitary (female|woman|girl)|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|deposit bonus|bonus (at|on) every deposit)\b/,
+  // nl / de / fr / pt / es dating, sex and pill offers
+  /\b(oekraiense (vrouwen|meisjes|schoonheden|singles)|spannende afspraak|orgasme[ns]?|blauwe pil|erectie|oekrai[a-z]* meisje)\b/,
+  /\b(mit (diesen|heissen|einsamen) frauen|frauen (kennenlernen|in deiner nahe)|ukrainische (frauen|schonheiten)|russische frauen|sexkontakte|keine einzahlung)\b/,
+  /\b(femmes? (russes?|ukrainiennes?|celibataires?)|rencontres? (coquines?|sexy|discretes?)|mulheres (solteiras|russas|ucranianas)|mujeres (solteras|rusas|ucranianas)|sem deposito|sin deposito)\b/,
   /\bremove yourself from (our|this|the) (e-?mails? |mailing )?list\b/,
   /\b(auto warranty|car warranty|extended warranty|solar panels?|personal loans?|credit score|debt relief|make money (online|fast|from home)|work from home|earn \$?\d+ (per|a) (day|week|hour)|passive income)\b/,
 ];

@@ -1,6 +1,7 @@
 /** Sender family: stated authentication results, alignment, display-name deception. */
 import { type Brand, brandOwning, brands, domainOf, freemail, rootDomain } from '../domains.ts';
 import { maskEmail, maskText } from '../mask.ts';
+import { foldText } from '../normalise.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 const termCache = new Map<string, RegExp>();
@@ -146,6 +147,9 @@ export const senderRules: readonly Rule[] = [
     expertOnly: true,
     evaluate: (v) => {
       if (!v.fromRoot || !brandOwning(v.fromRoot) || freemail.has(v.fromRoot)) return null;
+      // "Jane (via Google Docs)": the platform relays what a third party wrote; the authentication
+      // vouches for the platform, not for the content.
+      if (RELAYED.test(v.displayName)) return null;
       const dmarc =
         v.auth.dmarc === 'pass' && (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot);
       const dkim = v.auth.dkimPassDomains.some((d) => rootDomain(d) === v.fromRoot);
@@ -190,7 +194,10 @@ export const senderRules: readonly Rule[] = [
     description: "The display name names a brand, but the address is not one of that brand's domains.",
     weight: 1.6,
     evaluate: (v) => {
-      const brand = brandNamedIn(v.displayFolded) ?? brandAloneIn(v.displayFolded);
+      const brand =
+        brandNamedIn(v.displayFolded) ??
+        brandAloneIn(v.displayFolded) ??
+        brandNamedIn(camelSplit(v.displayName));
       if (!brand || !v.fromRoot) return null;
       if (isBrandDomain(brand, v.fromRoot)) return null;
       // A sender that is itself some other known brand mentioning a partner is not deception.
@@ -214,6 +221,9 @@ export const senderRules: readonly Rule[] = [
       if (!shownHost || !v.fromRoot) return null;
       const shown = rootDomain(shownHost.toLowerCase());
       if (shown === v.fromRoot || !/\.[a-z]{2,}$/i.test(shown)) return null;
+      // One company's other domain (Amazon.com from amazon.co.uk) is not deception.
+      const owner = brandOwning(shown);
+      if (owner && owner === brandOwning(v.fromRoot)) return null;
       return { evidence: `display name shows ${shown}, sent from ${v.fromRoot}` };
     },
   }),
@@ -228,6 +238,10 @@ export const senderRules: readonly Rule[] = [
       // The provider's own mail ("Yahoo!News" from yahoo.com) is not a claim.
       const own = brandNamedIn(v.displayFolded);
       if (own && isBrandDomain(own, v.fromRoot)) return null;
+      // A bare domain as the name ("ethereum.org" <x@icloud.com>) claims to be that organisation.
+      const domain = BARE_DOMAIN.exec(v.displayName)?.[1];
+      if (domain && rootDomain(domain.toLowerCase()) !== v.fromRoot)
+        return { evidence: `"${maskText(v.displayName, 60)}" via ${v.fromRoot}` };
       const claims =
         /\b(team|support|service|services|security|account|accounts|billing|department|admin|administrator|helpdesk|help desk|customer|office|bank|payroll|hr|it desk|notification|no-?reply|suporte|atendimento|servico|kundenservice|soporte)\b/.test(
           v.displayFolded,
@@ -305,6 +319,19 @@ export const senderRules: readonly Rule[] = [
     },
   }),
 ];
+
+/** A display name that says the platform sends on someone else's behalf ("Jane (via Google Drive)"). */
+const RELAYED = /\(via [^)]+\)|\svia\s+\S/i;
+
+/** A bare domain name in a display name, on a suffix common enough to be meant as one. */
+const BARE_DOMAIN =
+  /(?:^|[\s"'(<[|])((?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|io|co|app|me|us|uk|de|fr|nl|es|it|br|in|ca|au|ru|xyz|online|shop|site|store|tech|ai))(?=$|[\s"')>\]|,:;!])/i;
+
+/** "LibertyMutualTeam" → "liberty mutual team": brand names glued into one CamelCase word. */
+export function camelSplit(name: string): string {
+  if (!/[a-z][A-Z]/.test(name)) return '';
+  return foldText(name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[\u2122\u2120\u00ae\u00a9]/g, ' '));
+}
 
 /**
  * A mailbox of 5–16 letters in random mixed case (uEMpslP, JndLebIg, MdEDLOOsJ): mail systems
