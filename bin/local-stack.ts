@@ -259,6 +259,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         {
           users: aws.users(),
           revocations: identity.revocations,
+          audit: auditTrail,
           ...ports,
           ...(options.passwordCost && { passwordCost: options.passwordCost }),
         },

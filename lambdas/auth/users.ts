@@ -16,11 +16,13 @@ import {
   listTenantUsers,
   type UserAdminPorts,
 } from '#core/auth/users-admin.ts';
+import type { AuditRecorder } from '#core/audit/audit-trail.ts';
 import { invalidRequest } from '#core/errors.ts';
 import { type HttpHandlerOptions, httpHandler, requirePrincipal } from '#shared/http.ts';
 import { parseJsonBody } from '#shared/json-body.ts';
 import { logger } from '#shared/observability.ts';
 import { roles } from '#shared/scopes.ts';
+import { auditEvent } from './audit-failed.ts';
 
 const role = z.enum(roles);
 const createBody = z.object({
@@ -30,13 +32,24 @@ const createBody = z.object({
 });
 const patchBody = z.object({ role: z.optional(role), disabled: z.optional(z.boolean()) });
 
-export const createUsersHandler = (ports: UserAdminPorts, options: HttpHandlerOptions = {}) =>
+export const createUsersHandler = (
+  ports: UserAdminPorts & { readonly audit?: AuditRecorder },
+  options: HttpHandlerOptions = {},
+) =>
   httpHandler(
     'admin-users',
     async (request) => {
       const principal = requirePrincipal(request);
       const { event, route } = request;
       const username = (event.pathParameters?.username ?? '').toLowerCase();
+      const audit = (action: 'user_created' | 'user_changed' | 'user_deleted', target: string) =>
+        auditEvent(ports, {
+          tenant: principal.tenant,
+          action,
+          actor: principal.subject,
+          target,
+          sourceIp: event.requestContext.identity.sourceIp,
+        });
       switch (`${route.method} ${route.path}`) {
         case 'POST /v1/users': {
           const body = parseJsonBody(event, createBody);
@@ -45,6 +58,7 @@ export const createUsersHandler = (ports: UserAdminPorts, options: HttpHandlerOp
             { ...body, username: body.username.toLowerCase() },
             ports,
           );
+          await audit('user_created', user.username);
           logger.info('User created', { role: user.role });
           return { statusCode: 201, body: user };
         }
@@ -55,10 +69,13 @@ export const createUsersHandler = (ports: UserAdminPorts, options: HttpHandlerOp
           if (changes.role === undefined && changes.disabled === undefined) {
             throw invalidRequest('invalid_request', 'Give role, disabled or both');
           }
-          return { statusCode: 200, body: await changeTenantUser(principal, username, changes, ports) };
+          const changed = await changeTenantUser(principal, username, changes, ports);
+          await audit('user_changed', username);
+          return { statusCode: 200, body: changed };
         }
         default:
           await deleteTenantUser(principal, username, ports);
+          await audit('user_deleted', username);
           return { statusCode: 200, body: { status: 'deleted' } };
       }
     },
@@ -66,6 +83,12 @@ export const createUsersHandler = (ports: UserAdminPorts, options: HttpHandlerOp
   );
 
 export const handler = createUsersHandler(
-  { users: aws.users(), revocations: aws.revocations(), clock: systemClock, random: cryptoRandom },
+  {
+    users: aws.users(),
+    revocations: aws.revocations(),
+    audit: aws.auditTrail(),
+    clock: systemClock,
+    random: cryptoRandom,
+  },
   { rateLimits: { store: aws.rateLimits(), clock: systemClock } },
 );

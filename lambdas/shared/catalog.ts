@@ -123,7 +123,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     // scrypt at OWASP cost (128 MiB) when creating a user.
     memoryMb: 512,
     timeoutSeconds: 10,
-    access: { table: 'readwrite' },
+    // Seals its audit events.
+    access: { table: 'readwrite', dataKeys: ['encrypt', 'decrypt'] },
   },
   'admin-clients': {
     name: 'admin-clients',
@@ -132,7 +133,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: 'readwrite' },
+    // Seals its audit events.
+    access: { table: 'readwrite', dataKeys: ['encrypt', 'decrypt'] },
   },
   jwks: {
     name: 'jwks',
@@ -219,7 +221,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'schedule',
     // Daily, at a quiet hour: a pass that does not fit one run resumes the next day.
     schedule: 'cron(17 3 * * ? *)',
-    // Scan pages of at most 100 items per segment, 4 segments: memory is not the limit.
+    // One scan page (at most 1 MB) per segment in memory, 4 segments: memory is not the limit.
     memoryMb: 512,
     // Lambda's maximum: the job stops itself a minute before, its cursors saved.
     timeoutSeconds: 900,

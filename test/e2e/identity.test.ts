@@ -248,6 +248,13 @@ describe('sessions against the local stack', () => {
     expect((await grant(secret)).status).toBe(401);
     expect((await call(`${url}/v1/clients/${clientId}`, { method: 'DELETE', token })).status).toBe(200);
     expect((await call(`${url}/v1/clients/${clientId}`, { method: 'DELETE', token })).status).toBe(404);
+    const trail = await call<{ events: { action: string; target?: string }[] }>(
+      `${url}/v1/audit?action=client_created,client_changed,client_deleted`,
+      { token },
+    );
+    expect(
+      trail.body.events.filter((event) => event.target === clientId).map((event) => event.action),
+    ).toEqual(['client_deleted', 'client_changed', 'client_created']);
   });
 
   it("tenant admin manages users; a demotion or a disable revokes the user's tokens at once", async () => {
@@ -294,5 +301,18 @@ describe('sessions against the local stack', () => {
     expect((await call(`${url}/v1/users`, { token: (await login('rita')).body.access_token })).status).toBe(
       403,
     );
+    // Every change is on the record: who did what to whom.
+    const trail = await call<{ events: { action: string; actor: string; target?: string }[] }>(
+      `${url}/v1/audit?action=user_created,user_changed,user_deleted&limit=200`,
+      { token },
+    );
+    const ninas = trail.body.events.filter((event) => event.target === 'nina');
+    expect(ninas.map((event) => event.action)).toEqual([
+      'user_deleted',
+      'user_changed',
+      'user_changed',
+      'user_created',
+    ]);
+    expect(ninas.every((event) => event.actor === 'idp-admin')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The tenant's audit trail: one append-only log of the security-relevant things that happen to
- * a tenant (sign-ins and sessions, data-subject export and erase), newest first, kept 90 days,
+ * a tenant (sign-ins and sessions, user and client administration, data-subject export and
+ * erase), newest first, kept 90 days,
  * read by the tenant's admins at GET /v1/audit.
  *
  * Who acted, from where and on whom are personal data, so they are sealed with the item
@@ -14,7 +15,21 @@ import type { RandomSource } from '../ports.ts';
 import { authEventTypes } from '../auth/audit.ts';
 import { subjectPseudonym } from './subject-pseudonym.ts';
 
-export const auditActions = [...authEventTypes, 'subject_exported', 'subject_erased'] as const;
+export const adminActions = [
+  'user_created',
+  'user_changed',
+  'user_deleted',
+  'client_created',
+  'client_changed',
+  'client_deleted',
+] as const;
+
+export const auditActions = [
+  ...authEventTypes,
+  ...adminActions,
+  'subject_exported',
+  'subject_erased',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export const isAuditAction = (value: string): value is AuditAction =>

@@ -73,7 +73,7 @@ describe('crypto metrics', () => {
 
   it('publishes the sums once per invocation, and nothing when no crypto ran', async () => {
     const added = vi.spyOn(metrics, 'addMetric');
-    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
     const handler = observedHandler<{ work: boolean }, string>().handler(async ({ work }) => {
       if (work) {
         cryptoMetrics.fieldOperations(4);
