@@ -22,6 +22,11 @@ const MULTI_SUFFIX = new Set(
   ).split(/\s+/),
 );
 
+/** Generic second-level labels under country-code TLDs (com.py, org.bo, gob.ec, ac.ke…). */
+const CC_SECOND_LEVEL = new Set(
+  'com net org gov edu co ac or ne go gob mil nom ltd plc sch info biz'.split(' '),
+);
+
 export function isIpHost(host: string): boolean {
   return (
     /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^(0x[0-9a-f]+|\d{8,10})$/i.test(host)
@@ -40,6 +45,11 @@ export function rootDomain(host: string): string {
       if (MULTI_SUFFIX.has(suffix)) return labels.slice(-take).join('.');
     }
   }
+  // Country registries that sell names under generic second levels (essap.com.py, x.gob.ec):
+  // the list above cannot name them all, and "com.py" is nobody's domain.
+  const tld = labels[labels.length - 1] ?? '';
+  if (tld.length === 2 && CC_SECOND_LEVEL.has(labels[labels.length - 2] ?? ''))
+    return labels.slice(-3).join('.');
   return labels.slice(-2).join('.');
 }
 

@@ -46,6 +46,10 @@ describe('domains', () => {
     expect(rootDomain('mail.example.com')).toBe('example.com');
     expect(rootDomain('x.y.bradesco.com.br')).toBe('bradesco.com.br');
     expect(rootDomain('evil.web.app')).toBe('evil.web.app');
+    // generic second levels of country registries that the compact suffix list does not name
+    expect(rootDomain('mail.essap.com.py')).toBe('essap.com.py');
+    expect(rootDomain('www.sri.gob.ec')).toBe('sri.gob.ec');
+    expect(rootDomain('news.example.de')).toBe('example.de');
     expect(rootDomain('203.0.113.9')).toBe('203.0.113.9');
     expect(isIpHost('203.0.113.9')).toBe(true);
   });
