@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -206,7 +208,36 @@ export class AppFunction extends NodejsFunction {
     if (access.signingKey === 'read')
       this.bindSigningSecret(need(resources.signingSecret, 'the signing secret'));
     if (access.mailBucket === 'read') this.bindMailBucket(need(resources.mailBucket, 'the SES mail bucket'));
+    if (access.tableScan === 'read') this.bindTableScan(need(resources.table, 'a table'));
     return this;
+  }
+
+  /**
+   * May scan the whole table (not its indexes). A scan crosses tenants, and no condition key can
+   * narrow it (dynamodb:LeadingKeys does not apply to Scan): for the rotation job only.
+   */
+  bindTableScan(ref: TableRef): this {
+    this.addEnvironment(envNames.tableName, ref.table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [ref.table.tableArn] }),
+    );
+    this.acknowledgeKeyByAlias(ref.encryptionKey);
+    ref.encryptionKey.grant(this, ['kms:Decrypt', 'kms:DescribeKey'], {
+      StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+    });
+    return this;
+  }
+
+  /**
+   * Invokes the function on an EventBridge schedule (asynchronously; Lambda retries a failed run
+   * twice). The rule's resource-based permission is the only grant: no role to assume.
+   */
+  bindSchedule(expression: string): Rule {
+    return new Rule(this, 'Schedule', {
+      description: `Runs ${this.definition.name} on ${expression}`,
+      schedule: Schedule.expression(expression),
+      targets: [new LambdaFunction(this, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+    });
   }
 
   /** Sets the mail bucket name; may read raw messages under the inbound prefix only. */

@@ -96,6 +96,12 @@ export class RegionalStack extends Stack {
       built[definition.name] = fn;
     }
     this.functions = built;
+    // Scheduled jobs run from the primary region only: the table is global, one writer is enough.
+    for (const definition of Object.values(functions).filter((entry) => entry.trigger === 'schedule')) {
+      if (!definition.schedule) throw new Error(`${definition.name}: trigger "schedule" needs a schedule`);
+      if (this.region === config.primaryRegion)
+        this.function(definition.name).bindSchedule(definition.schedule);
+    }
     const sesConsumers = Object.values(functions).filter((definition) => definition.trigger === 'ses');
     if (this.sesInbound) {
       const [ingest] = sesConsumers;
@@ -135,6 +141,7 @@ export class RegionalStack extends Stack {
       analysisQueue: this.analysisQueue,
       analysisFunction: this.function(analysis.name),
       functions: Object.values(this.functions).filter((fn): fn is AppFunction => fn !== undefined),
+      rewrapFunction: this.function('rewrap-items'),
       ...(this.sesInbound && { sesFailureQueue: this.sesInbound.deadLetterQueue }),
     });
   }
