@@ -23,7 +23,7 @@ export interface CryptoPorts {
  * The email's identity as the ciphertexts bind it: tenant, record kind and id. The physical
  * DynamoDB key derives one-to-one from these, and the core stays free of the table layout.
  */
-const location = (tenant: string, id: string): ItemLocation => ({
+export const emailLocation = (tenant: string, id: string): ItemLocation => ({
   tenant,
   table: 'emails',
   pk: id,
@@ -49,7 +49,7 @@ export const sealEmail = async (
 ): Promise<SealedNewEmail> => {
   const { fields, ...envelope } = await sealItem(
     fitPersonalFields(email, sealedFieldsBudgetBytes),
-    location(where.tenant, where.id),
+    emailLocation(where.tenant, where.id),
     ports,
   );
   // Sealing created the tenant's first branch key if needed, so the beacon key exists.
@@ -70,7 +70,7 @@ export interface OpenedEmail {
 type StoredSealedEmail = { readonly tenant: string; readonly id: string } & SealedEmail;
 
 const open = (stored: StoredSealedEmail, ports: CryptoPorts) =>
-  openItem({ ...stored.envelope, fields: stored.fields }, location(stored.tenant, stored.id), ports);
+  openItem({ ...stored.envelope, fields: stored.fields }, emailLocation(stored.tenant, stored.id), ports);
 
 export const openEmail = async (stored: StoredSealedEmail, ports: CryptoPorts): Promise<OpenedEmail> => {
   const item = await open(stored, ports);

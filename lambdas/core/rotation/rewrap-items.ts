@@ -30,6 +30,7 @@ import {
   rewrapItem,
 } from '../crypto/item-envelope.ts';
 import type { Clock, RandomSource, SealedFields } from '../ports.ts';
+import { emailLocation } from '../emails/email-envelope.ts';
 import { branchKeyRotationPeriodDays, rotateIfDue } from './branch-key-rotation.ts';
 
 /** Where a scan segment continues; opaque to the core (DynamoDB's LastEvaluatedKey). */
@@ -163,17 +164,8 @@ export class RewrapRunError extends Error {
   }
 }
 
-/**
- * Where email-envelope.ts binds an email's ciphertexts: tenant, record kind and id. It must stay
- * identical to that module's location, or every signature check fails (the integration test
- * re-wraps stored emails and opens them with `openEmail`).
- */
-export const sealedEmailLocation = (ref: EmailRef): ItemLocation => ({
-  tenant: ref.tenant,
-  table: 'emails',
-  pk: ref.id,
-  sk: 'email',
-});
+/** Where email-envelope.ts binds an email's ciphertexts (tenant, record kind and id). */
+export const sealedEmailLocation = (ref: EmailRef): ItemLocation => emailLocation(ref.tenant, ref.id);
 
 /** Runs `work` over the items, at most `limit` at once; the first error wins once all settled. */
 const forEachLimited = async <T>(
