@@ -180,15 +180,18 @@ export const exportSubject = async (
   const emails: ExportedEmail[] = [];
   let bytes = 0;
   let next: string | null = null;
-  let last: StoredEmail | undefined;
+  // The cursor is the last candidate this page covered (exported, or found not to be theirs).
+  let covered: StoredEmail | undefined;
   for (const candidate of candidates) {
-    if (last && (emails.length === exportPageEmails || bytes >= exportPageBytes)) {
-      next = cursorOf(last);
+    if (covered && emails.length === exportPageEmails) {
+      next = cursorOf(covered);
       break;
     }
-    last = candidate;
     const found = await confirmed(actor.tenant, candidate.id, wanted, ports);
-    if (!found) continue;
+    if (!found) {
+      covered = candidate;
+      continue;
+    }
     const { stored, roles, opened } = found;
     const { email } = opened;
     opened.close();
@@ -225,8 +228,15 @@ export const exportSubject = async (
           }
         : null,
     };
-    bytes += JSON.stringify(exported).length;
+    const size = Buffer.byteLength(JSON.stringify(exported), 'utf8');
+    // At least one email a page, however large.
+    if (covered && bytes + size > exportPageBytes) {
+      next = cursorOf(covered);
+      break;
+    }
+    bytes += size;
     emails.push(exported);
+    covered = candidate;
   }
 
   const firstPage = after === undefined;

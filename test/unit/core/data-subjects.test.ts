@@ -15,6 +15,7 @@ import {
   type DataSubjectPorts,
   erasePageEmails,
   eraseSubject,
+  exportPageEmails,
   exportSubject,
 } from '#core/subjects/data-subjects.ts';
 import { InMemoryEmails } from '../../support/in-memory-ports.ts';
@@ -119,6 +120,23 @@ describe('data subjects', () => {
     expect(second).toMatchObject({ complete: true, erased: { emails: 1 } });
     expect([...emails.items.values()].map((email) => email.id)).toEqual([kept]);
     expect(trail.recorded.filter((event) => event.action === 'subject_erased')).toHaveLength(2);
+  });
+
+  it('exports in pages, newest first, each email once, the cursor carrying on where a page ended', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < exportPageEmails + 5; i += 1) {
+      ids.push(await ingest('news@shop.example', 'reader@acme.example', `issue ${i}`));
+    }
+    const first = await exportSubject(actor, 'reader@acme.example', undefined, ports);
+    expect(first.emails).toHaveLength(exportPageEmails);
+    expect(first.next).not.toBeNull();
+    const second = await exportSubject(actor, 'reader@acme.example', first.next ?? undefined, ports);
+    expect(second.emails).toHaveLength(5);
+    expect(second.next).toBeNull();
+    const exported = [...first.emails, ...second.emails];
+    expect(new Set(exported.map((email) => email.id))).toEqual(new Set(ids));
+    const times = exported.map((email) => `${email.receivedAt}#${email.id}`);
+    expect(times).toEqual([...times].sort().reverse());
   });
 
   it('exports the subject’s account with its mail, and erasing deletes the account and revokes its tokens', async () => {
