@@ -60,6 +60,7 @@ beforeAll(async () => {
   // The module also builds its AWS handler at import: give it an environment first.
   Object.assign(process.env, {
     PHISHX_TABLE_NAME: tableName,
+    PHISHX_DATA_KEY_ID: 'unused',
     PHISHX_SIGNING_SECRET_ID: 'unused',
     PHISHX_JWT_ISSUER: 'https://phishx.test',
     PHISHX_JWT_AUDIENCE: 'phishx-api',
