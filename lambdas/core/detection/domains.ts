@@ -257,6 +257,12 @@ export const brands: readonly Brand[] = [
   b('Life Line Screening', 'life line screening|lifeline screening', 'lifelinescreening.com'),
 ];
 
+/** Free tenant subdomains of SaaS platforms: anyone can sign up for one (x.onmicrosoft.com). */
+const freeTenantSuffix =
+  /\.(onmicrosoft\.com|zendesk\.com|freshdesk\.com|tawk\.email|mailchimpapp\.net|wixsite\.com|blogspot\.com|firebaseapp\.com|web\.app|herokuapp\.com|sharepoint\.com)$/;
+
+export const isFreeTenantDomain = (domain: string): boolean => freeTenantSuffix.test(domain);
+
 /** Free-mail providers: anyone can register a box there. */
 export const freemail = new Set(
   (

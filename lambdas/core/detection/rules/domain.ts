@@ -4,7 +4,16 @@
  * unrelated domain, free tenant subdomains, and random-looking sender domains.
  */
 import type { AnalysisContext } from '../analysis.ts';
-import { brandOwning, brands, domainOf, freemail, isIpHost, rootDomain, tldOf } from '../domains.ts';
+import {
+  brandOwning,
+  brands,
+  domainOf,
+  freemail,
+  isFreeTenantDomain,
+  isIpHost,
+  rootDomain,
+  tldOf,
+} from '../domains.ts';
 import type { MessageView } from '../features.ts';
 import { editDistance, punycodeToUnicode, skeleton } from '../normalise.ts';
 import { maskEmail } from '../mask.ts';
@@ -189,9 +198,6 @@ function senderDomains(v: MessageView): string[] {
   return [v.fromDomain, ...v.email.replyTo.map((r) => domainOf(r.address))].filter(Boolean);
 }
 
-const FREE_TENANT =
-  /\.(onmicrosoft\.com|zendesk\.com|freshdesk\.com|tawk\.email|mailchimpapp\.net|wixsite\.com|blogspot\.com|firebaseapp\.com|web\.app|herokuapp\.com|sharepoint\.com)$/;
-
 export const domainRules: readonly Rule[] = [
   defineRule({
     id: 'domain.sender-lookalike',
@@ -268,7 +274,7 @@ export const domainRules: readonly Rule[] = [
       'The sender uses a free tenant subdomain of a SaaS platform (x.onmicrosoft.com, x.zendesk.com).',
     weight: 1.0,
     evaluate: (v) =>
-      FREE_TENANT.test(v.fromDomain) ? { evidence: `from ${maskEmail(v.from?.address ?? '')}` } : null,
+      isFreeTenantDomain(v.fromDomain) ? { evidence: `from ${maskEmail(v.from?.address ?? '')}` } : null,
   }),
   defineRule({
     id: 'domain.random-sender',

@@ -1,5 +1,13 @@
 /** Sender family: stated authentication results, alignment, display-name deception. */
-import { type Brand, brandOwning, brands, domainOf, freemail, rootDomain } from '../domains.ts';
+import {
+  type Brand,
+  brandOwning,
+  brands,
+  domainOf,
+  freemail,
+  isFreeTenantDomain,
+  rootDomain,
+} from '../domains.ts';
 import { maskEmail, maskText } from '../mask.ts';
 import { foldText } from '../normalise.ts';
 import { defineRule, type Rule } from './rule.ts';
@@ -127,12 +135,16 @@ export const senderRules: readonly Rule[] = [
     id: 'sender.dmarc-pass-aligned',
     family: 'sender',
     severity: 'info',
-    description: 'DMARC passes and the verified domain is the From domain (reassuring, not proof).',
+    description:
+      'DMARC passes and the verified domain is the From domain (reassuring, not proof). Not for free-mail ' +
+      'providers or free SaaS tenants: there it proves only that someone signed up, which anyone can.',
     weight: -1.0,
     expertOnly: true,
     evaluate: (v) =>
       v.auth.dmarc === 'pass' &&
       v.fromRoot &&
+      !freemail.has(v.fromRoot) &&
+      !isFreeTenantDomain(v.fromDomain) &&
       (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot)
         ? { evidence: `dmarc=pass header.from=${v.fromRoot}` }
         : null,
