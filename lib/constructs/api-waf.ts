@@ -12,7 +12,8 @@
  *     design (WAF rates are approximate and at least 10 per window); the exact limits (5/min per
  *     IP and username, 20/min per IP) are the application's, on DynamoDB.
  *  5. A rate-based rule per IP for the whole API (floods).
- * Rate-limited requests get 429, like the application's own limits.
+ * Rate-limited requests get 429 and an oversized body 413, each with the application's JSON error
+ * body.
  */
 
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
@@ -52,7 +53,21 @@ const managed = (priority: number, name: string, overrides?: CfnWebACL.RuleActio
   visibilityConfig: visibility(name),
 });
 
-const tooManyRequests = { block: { customResponse: { responseCode: 429 } } };
+/**
+ * WAF's own answers carry the same `{"error":{code,message}}` body as the application's, so a
+ * client handles a WAF block like any other 4xx. (Managed rule groups answer a bare 403.)
+ */
+const errorBody = (code: string, message: string) => ({
+  contentType: 'APPLICATION_JSON',
+  content: JSON.stringify({ error: { code, message } }),
+});
+const customResponseBodies = {
+  rate_limited: errorBody('rate_limited', 'Too many requests from this address; retry in a few minutes'),
+  payload_too_large: errorBody('payload_too_large', 'The request body is too large for this operation'),
+};
+const tooManyRequests = {
+  block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate_limited' } },
+};
 
 export class ApiWaf extends Construct {
   public readonly webAcl: CfnWebACL;
@@ -66,6 +81,7 @@ export class ApiWaf extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
+      customResponseBodies,
       rules: [
         managed(0, 'AWSManagedRulesAmazonIpReputationList'),
         managed(1, 'AWSManagedRulesCommonRuleSet', [
@@ -74,7 +90,9 @@ export class ApiWaf extends Construct {
         {
           name: 'BodySizeExceptEmailIngest',
           priority: 2,
-          action: { block: {} },
+          action: {
+            block: { customResponse: { responseCode: 413, customResponseBodyKey: 'payload_too_large' } },
+          },
           statement: {
             andStatement: {
               statements: [

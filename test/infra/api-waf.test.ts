@@ -57,7 +57,9 @@ describe.each(cases)('%s', (_name, { built, template }) => {
       },
     });
     const body = byName('BodySizeExceptEmailIngest');
-    expect(body?.Action).toEqual({ Block: {} });
+    expect(body?.Action).toEqual({
+      Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'payload_too_large' } },
+    });
     expect(body?.Priority).toBeGreaterThan(common?.Priority as number);
     const text = JSON.stringify(body?.Statement);
     expect(text).toContain(sizeRestrictionsBodyLabel);
@@ -73,10 +75,25 @@ describe.each(cases)('%s', (_name, { built, template }) => {
     expect(text).toContain('"SearchString":"POST"');
   });
 
+  it("answers its own blocks with the application's JSON error body", () => {
+    const bodies = acl?.Properties?.CustomResponseBodies as Record<
+      string,
+      { ContentType: string; Content: string }
+    >;
+    for (const key of ['rate_limited', 'payload_too_large']) {
+      expect(bodies[key]?.ContentType).toBe('APPLICATION_JSON');
+      expect(JSON.parse(bodies[key]?.Content ?? '')).toEqual({
+        error: { code: key, message: expect.any(String) },
+      });
+    }
+  });
+
   it('has rate-based rules per IP that answer 429 (the whole API, and tighter on /v1/auth/)', () => {
     for (const name of ['ApiRatePerIp', 'AuthRatePerIp']) {
       const rule = byName(name);
-      expect(rule?.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
+      expect(rule?.Action).toEqual({
+        Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate_limited' } },
+      });
       expect(rule?.Statement).toMatchObject({
         RateBasedStatement: { AggregateKeyType: 'IP', EvaluationWindowSec: 300 },
       });
