@@ -143,6 +143,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       [envNames.dataKeyId]: 'local',
       [envNames.queueUrl]: 'local',
       [envNames.signingSecretId]: 'local',
+      [envNames.verificationKeysSecretId]: 'local',
       // Raw SES mail is read from .phishx/ses-bucket/ locally (the handler gets that store injected).
       [envNames.mailBucket]: 'local',
       [envNames.jwtIssuer]: 'phishx-local',

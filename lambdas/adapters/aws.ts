@@ -28,7 +28,10 @@ import { DynamoDbRewrapCheckpoints } from './dynamodb/rewrap-checkpoints.ts';
 import { DynamoDbRewrapSource } from './dynamodb/rewrap-scan.ts';
 import { KmsDataKeyProvider } from './kms/kms-data-key-provider.ts';
 import { S3RawMailStore } from './s3/s3-raw-mail-store.ts';
-import { SecretsManagerSigningKeys } from './secrets/secrets-manager-signing-keys.ts';
+import {
+  SecretsManagerSigningKeys,
+  SecretsManagerVerificationKeys,
+} from './secrets/secrets-manager-signing-keys.ts';
 import { cryptoRandom, systemClock } from './system.ts';
 import { SqsAnalysisQueue } from './sqs/sqs-analysis-queue.ts';
 
@@ -96,6 +99,14 @@ export const signingKeys = /* @__PURE__ */ once(
     new SecretsManagerSigningKeys(
       tracer.captureAWSv3Client(new SecretsManagerClient({})),
       requireEnv('signingSecretId'),
+    ),
+);
+/** The signing keys' public halves only: for functions that verify tokens. */
+export const verificationKeys = /* @__PURE__ */ once(
+  () =>
+    new SecretsManagerVerificationKeys(
+      tracer.captureAWSv3Client(new SecretsManagerClient({})),
+      requireEnv('verificationKeysSecretId'),
     ),
 );
 export const analysisQueue = /* @__PURE__ */ once(

@@ -12,12 +12,12 @@ import { systemClock } from '#adapters/system.ts';
 import { type TokenSettings, verifyAccessTokenDetailed } from '#core/auth/access-tokens.ts';
 import type { RevocationStore } from '#core/auth/revocation.ts';
 import { isDomainError } from '#core/errors.ts';
-import type { Clock, SigningKeyStore } from '#core/ports.ts';
+import type { Clock, VerificationKeyStore } from '#core/ports.ts';
 import { observedHandler } from '#shared/middleware.ts';
 import { logger, metrics } from '#shared/observability.ts';
 
 export interface AuthorizerPorts {
-  readonly signingKeys: SigningKeyStore;
+  readonly signingKeys: VerificationKeyStore;
   readonly settings: TokenSettings;
   readonly clock: Clock;
   readonly revocations: Pick<RevocationStore, 'status'>;
@@ -78,7 +78,7 @@ export const createAuthorizer = (ports: AuthorizerPorts) =>
   });
 
 export const handler = createAuthorizer({
-  signingKeys: aws.signingKeys(),
+  signingKeys: aws.verificationKeys(),
   settings: aws.tokenSettings(),
   clock: systemClock,
   revocations: aws.revocations(),

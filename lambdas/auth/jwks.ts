@@ -4,12 +4,12 @@
  * Public parts only: `kty`, `crv`, `x`, plus `kid`, `alg` and `use`; never `d`.
  */
 import * as aws from '#adapters/aws.ts';
-import type { SigningKeyStore } from '#core/ports.ts';
+import type { VerificationKeyStore } from '#core/ports.ts';
 import { httpHandler } from '#shared/http.ts';
 
 const publicMembers = ['kty', 'crv', 'x'] as const;
 
-export const publicJwks = async (signingKeys: SigningKeyStore) => ({
+export const publicJwks = async (signingKeys: VerificationKeyStore) => ({
   keys: (await signingKeys.verificationKeys()).map((key) => ({
     ...Object.fromEntries(publicMembers.map((member) => [member, key.publicJwk[member]])),
     kid: key.kid,
@@ -18,7 +18,7 @@ export const publicJwks = async (signingKeys: SigningKeyStore) => ({
   })),
 });
 
-export const createJwksHandler = (ports: { readonly signingKeys: SigningKeyStore }) =>
+export const createJwksHandler = (ports: { readonly signingKeys: VerificationKeyStore }) =>
   httpHandler('jwks', async () => ({
     statusCode: 200,
     // Public and cacheable, unlike every other answer (verifiers poll it).
@@ -26,4 +26,4 @@ export const createJwksHandler = (ports: { readonly signingKeys: SigningKeyStore
     body: await publicJwks(ports.signingKeys),
   }));
 
-export const handler = createJwksHandler({ signingKeys: aws.signingKeys() });
+export const handler = createJwksHandler({ signingKeys: aws.verificationKeys() });

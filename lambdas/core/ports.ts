@@ -38,22 +38,30 @@ export interface DataKeyProvider {
   decryptDataKey(wrapped: Uint8Array, context: KeyContext): Promise<Uint8Array>;
 }
 
-/** A private signing key as JWK, with its key id. */
-export interface SigningKey {
+/** A public key that verifies tokens, with its key id. */
+export interface VerificationKey {
   readonly kid: string;
   readonly alg: 'EdDSA';
-  readonly privateJwk: JsonWebKeyLike;
   readonly publicJwk: JsonWebKeyLike;
+}
+
+/** A private signing key as JWK, with its key id. */
+export interface SigningKey extends VerificationKey {
+  readonly privateJwk: JsonWebKeyLike;
 }
 
 export type JsonWebKeyLike = Readonly<Record<string, unknown>>;
 
+/** What token verifiers need: the public keys only (the authorizer, the JWKS endpoint). */
+export interface VerificationKeyStore {
+  /** Every key a token may still be signed with (current and previous), public parts only. */
+  verificationKeys(): Promise<readonly VerificationKey[]>;
+}
+
 /** Token signing keys: Secrets Manager in AWS, a generated key file locally. */
-export interface SigningKeyStore {
+export interface SigningKeyStore extends VerificationKeyStore {
   /** The key new tokens are signed with. */
   current(): Promise<SigningKey>;
-  /** Every key a token may still be signed with (current and previous), public parts only. */
-  verificationKeys(): Promise<readonly SigningKey[]>;
 }
 
 export type EmailStatus = 'queued' | 'analyzed' | 'failed';

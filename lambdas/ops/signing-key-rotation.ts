@@ -6,7 +6,9 @@
  * - createSecret: AWSPENDING = the current key set with a new Ed25519 key first (new `kid`);
  *   the current key and any older key that may still have signed a live token are kept, for
  *   verification, so tokens keep verifying across the rotation (see `rotateSigningKeySet`).
- * - setSecret: nothing; no other system holds the key.
+ * - setSecret: publishes the pending set's public halves to the verification-keys secret, which
+ *   the authorizer and the JWKS endpoint read (they never see a private key). Verifiers learn
+ *   the new key here, before anything signs with it.
  * - testSecret: the pending set parses, and its new key signs a token that verifies with its
  *   public key.
  * - finishSecret: moves AWSCURRENT to the pending version.
@@ -25,7 +27,12 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
-import { parseSigningKeySetWithDates, rotateSigningKeySet } from '#adapters/secrets/signing-key-set.ts';
+import {
+  parseSigningKeySetWithDates,
+  rotateSigningKeySet,
+  verificationKeySetOf,
+} from '#adapters/secrets/signing-key-set.ts';
+import { requireEnv } from '#shared/env.ts';
 
 const client = new SecretsManagerClient({});
 
@@ -68,6 +75,24 @@ const createSecret = async (secretId: string, token: string, now: Date) => {
     token,
     kid: next.keys[0]?.kid ?? '',
     keys: String(next.keys.length),
+  });
+};
+
+const setSecret = async (secretId: string, token: string) => {
+  const pending = parseSigningKeySetWithDates(await valueOf(secretId, 'AWSPENDING', token));
+  const verificationKeysSecretId = requireEnv('verificationKeysSecretId');
+  await client.send(
+    new PutSecretValueCommand({
+      SecretId: verificationKeysSecretId,
+      // The rotation token: a retried step writes the same version instead of a second one.
+      ClientRequestToken: token,
+      SecretString: JSON.stringify(verificationKeySetOf(pending)),
+    }),
+  );
+  log('Verification keys published', {
+    secretId: verificationKeysSecretId,
+    token,
+    keys: String(pending.keys.length),
   });
 };
 
@@ -122,7 +147,7 @@ export const rotate = async (event: SecretsManagerRotationEvent, now: Date): Pro
     case 'createSecret':
       return createSecret(secretId, token, now);
     case 'setSecret':
-      return;
+      return setSecret(secretId, token);
     case 'testSecret':
       return testSecret(secretId, token);
     case 'finishSecret':

@@ -34,7 +34,12 @@ export interface FunctionAccess {
    * rotation), which only functions that seal need.
    */
   readonly dataKeys?: readonly ('encrypt' | 'decrypt')[];
-  readonly signingKey?: 'read';
+  /**
+   * The token signing keys: `sign` = the secret with the private keys (issuers of tokens);
+   * `verify` = the secret with the public keys only (the authorizer and the JWKS endpoint),
+   * so a function that only checks tokens can never mint one.
+   */
+  readonly signingKey?: 'sign' | 'verify';
   /** Put rate-limit records only (keys `RATE#…`): jwt routes of functions that otherwise only read. */
   readonly rateLimits?: 'write';
   /** GetItem on the access-token deny-list only (keys `REVOKED#…`): the authorizer. */
@@ -76,7 +81,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     memoryMb: 512,
     timeoutSeconds: 10,
     // Reads users, writes the refresh family; seals audit events.
-    access: { table: 'readwrite', signingKey: 'read', dataKeys: ['encrypt', 'decrypt'] },
+    access: { table: 'readwrite', signingKey: 'sign', dataKeys: ['encrypt', 'decrypt'] },
   },
   'auth-refresh': {
     name: 'auth-refresh',
@@ -85,7 +90,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: 'readwrite', signingKey: 'read', dataKeys: ['encrypt', 'decrypt'] },
+    access: { table: 'readwrite', signingKey: 'sign', dataKeys: ['encrypt', 'decrypt'] },
   },
   'auth-session': {
     name: 'auth-session',
@@ -143,7 +148,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     trigger: 'http',
     memoryMb: 256,
     timeoutSeconds: 5,
-    access: { signingKey: 'read' },
+    access: { signingKey: 'verify' },
   },
   authorizer: {
     name: 'authorizer',
@@ -153,7 +158,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     memoryMb: 256,
     timeoutSeconds: 5,
     // Reads the subject's deny-list on every call, and nothing else of the table.
-    access: { revocations: 'read', signingKey: 'read' },
+    access: { revocations: 'read', signingKey: 'verify' },
   },
   'ingest-email': {
     name: 'ingest-email',

@@ -8,8 +8,10 @@ export const envNames = {
   queueUrl: 'PHISHX_QUEUE_URL',
   /** KMS key ARN or alias that wraps the per-item data keys. */
   dataKeyId: 'PHISHX_DATA_KEY_ID',
-  /** Secrets Manager secret holding the token signing key. */
+  /** Secrets Manager secret holding the token signing keys (private): token issuers only. */
   signingSecretId: 'PHISHX_SIGNING_SECRET_ID',
+  /** Secrets Manager secret holding the signing keys' public halves only: token verifiers. */
+  verificationKeysSecretId: 'PHISHX_VERIFICATION_KEYS_SECRET_ID',
   jwtIssuer: 'PHISHX_JWT_ISSUER',
   jwtAudience: 'PHISHX_JWT_AUDIENCE',
   /** 0-60: seconds the previous refresh token stays usable after a rotation (default 0). */

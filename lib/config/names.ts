@@ -15,6 +15,8 @@ export interface StageNames {
    */
   readonly dataKeyAlias: string;
   readonly signingSecretName: string;
+  /** The public halves of the signing keys only: what verifiers (authorizer, JWKS) read. */
+  readonly verificationKeysSecretName: string;
   readonly analysisQueueName: string;
   readonly analysisDeadLetterQueueName: string;
   readonly apiName: string;
@@ -32,6 +34,7 @@ export const stageNames = (config: Pick<StageConfig, 'stage'>): StageNames => {
     tableName: physicalTableName(config.stage, mainTable),
     dataKeyAlias: `alias/${prefix}-data`,
     signingSecretName: `phishx/${config.stage}/jwt-signing-key`,
+    verificationKeysSecretName: `phishx/${config.stage}/jwt-verification-keys`,
     analysisQueueName: `${prefix}-analysis`,
     analysisDeadLetterQueueName: `${prefix}-analysis-dlq`,
     apiName: `${prefix}-api`,
@@ -56,5 +59,6 @@ export const stageArns = (config: StageConfig, region: string) => {
     tableIndex: (indexName: string) => `${prefix('dynamodb')}:table/${names.tableName}/index/${indexName}`,
     /** Secrets Manager appends 6 random characters to every secret ARN. */
     signingSecret: `${prefix('secretsmanager')}:secret:${names.signingSecretName}-??????`,
+    verificationKeysSecret: `${prefix('secretsmanager')}:secret:${names.verificationKeysSecretName}-??????`,
   };
 };

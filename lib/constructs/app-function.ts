@@ -92,7 +92,7 @@ const dataKeyActions: Readonly<Record<DataKeyOperation, string>> = {
   decrypt: 'kms:Decrypt',
 };
 
-/** The signing-key secret of the function's region, found by name. */
+/** A signing-key secret of the function's region (private keys, or public only), found by name. */
 export interface SigningSecretRef {
   readonly secretName: string;
   readonly secretArn: string;
@@ -114,6 +114,7 @@ export interface AccessResources {
   readonly analysisQueue?: AnalysisQueue;
   readonly dataKey?: DataKeyRef;
   readonly signingSecret?: SigningSecretRef;
+  readonly verificationKeysSecret?: SigningSecretRef;
   /** The SES inbound mail bucket, in regions that receive mail. */
   readonly mailBucket?: MailBucketRef;
 }
@@ -205,8 +206,10 @@ export class AppFunction extends NodejsFunction {
     }
     if (access.rateLimits === 'write') this.bindRateLimits(need(resources.table, 'a table'));
     if (access.revocations === 'read') this.bindRevocationsRead(need(resources.table, 'a table'));
-    if (access.signingKey === 'read')
-      this.bindSigningSecret(need(resources.signingSecret, 'the signing secret'));
+    if (access.signingKey === 'sign')
+      this.bindSigningSecret(need(resources.signingSecret, 'the signing secret'), 'sign');
+    if (access.signingKey === 'verify')
+      this.bindSigningSecret(need(resources.verificationKeysSecret, 'the verification keys'), 'verify');
     if (access.mailBucket === 'read') this.bindMailBucket(need(resources.mailBucket, 'the SES mail bucket'));
     if (access.tableScan === 'read') this.bindTableScan(need(resources.table, 'a table'));
     return this;
@@ -367,9 +370,15 @@ export class AppFunction extends NodejsFunction {
     return this;
   }
 
-  /** Sets the secret id and the JWT issuer and audience; may read the secret's value only. */
-  bindSigningSecret(secret: SigningSecretRef): this {
-    this.addEnvironment(envNames.signingSecretId, secret.secretName);
+  /**
+   * Sets the secret id and the JWT issuer and audience; may read the secret's value only.
+   * `sign`: the private keys; `verify`: the public halves only.
+   */
+  bindSigningSecret(secret: SigningSecretRef, use: 'sign' | 'verify'): this {
+    this.addEnvironment(
+      use === 'sign' ? envNames.signingSecretId : envNames.verificationKeysSecretId,
+      secret.secretName,
+    );
     this.addEnvironment(envNames.jwtIssuer, this.config.jwt.issuer);
     this.addEnvironment(envNames.jwtAudience, this.config.jwt.audience);
     this.addToRolePolicy(

@@ -1,6 +1,9 @@
 /**
- * The token signing-key secret, `phishx/<stage>/jwt-signing-key`, and the custom resource that
- * gives it its first Ed25519 key (lambdas/ops/signing-key-initializer.ts).
+ * The token signing-key secret, `phishx/<stage>/jwt-signing-key`, its public twin
+ * `phishx/<stage>/jwt-verification-keys` (the same keys without their private halves: all the
+ * authorizer and the JWKS endpoint may read, so a function that only checks tokens can never
+ * mint one), and the custom resource that gives them their first Ed25519 key
+ * (lambdas/ops/signing-key-initializer.ts). The rotation function keeps the twin in step.
  *
  * One secret for the stage, created in the primary region and replicated by Secrets Manager to
  * every secondary region under the same name: a token issued in one region verifies in all of
@@ -19,6 +22,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { stageArns, stageNames } from '../config/names.ts';
 import type { StageConfig } from '../config/stage-config.ts';
+import { envNames } from '../../lambdas/shared/env.ts';
 import { AppFunction } from './app-function.ts';
 import type { DataKeyRef } from './data-key.ts';
 
@@ -38,6 +42,7 @@ export const signingKeyRotationSchedule = 'rate(30 days)';
 export class SigningKeySecret extends Construct {
   public readonly secret: CfnSecret;
   public readonly secretName: string;
+  public readonly verificationKeysSecret: CfnSecret;
   public readonly initializer: AppFunction;
   public readonly initialization: CustomResource;
   public readonly rotationFunction: AppFunction;
@@ -65,6 +70,26 @@ export class SigningKeySecret extends Construct {
         : {}),
     });
     this.secret.applyRemovalPolicy(removalPolicy);
+    this.verificationKeysSecret = new CfnSecret(this, 'VerificationKeys', {
+      name: names.verificationKeysSecretName,
+      description: `PhishX ${config.stage} access-token verification keys (public halves of the signing keys)`,
+      kmsKeyId: encryptionKey.keyId,
+      ...(config.secondaryRegions.length > 0
+        ? {
+            replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
+              region: replicaRegion,
+              kmsKeyId: stageArns(config, replicaRegion).dataKeyAlias,
+            })),
+          }
+        : {}),
+    });
+    this.verificationKeysSecret.applyRemovalPolicy(removalPolicy);
+    Validations.of(this.verificationKeysSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Holds only public keys, derived from the signing-key secret: its rotation function rewrites this ' +
+        'secret at every rotation (setSecret step), so it rotates with it.',
+    });
 
     this.initializer = new AppFunction(this, 'Initializer', {
       config,
@@ -79,7 +104,7 @@ export class SigningKeySecret extends Construct {
     this.initializer.addToRolePolicy(
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-        resources: [this.secret.ref],
+        resources: [this.secret.ref, this.verificationKeysSecret.ref],
       }),
     );
     // Secrets Manager encrypts and decrypts with the caller's rights, and only for this purpose.
@@ -116,9 +141,9 @@ export class SigningKeySecret extends Construct {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::SigningKeyInitializer',
       // The name, not the ARN: the handler's PhysicalResourceId stays stable across replacements.
-      properties: { SecretId: this.secretName },
+      properties: { SecretId: this.secretName, VerificationKeysSecretId: names.verificationKeysSecretName },
     });
-    this.initialization.node.addDependency(this.secret);
+    this.initialization.node.addDependency(this.secret, this.verificationKeysSecret);
 
     // Scheduled rotation (lambdas/ops/signing-key-rotation.ts). Replicas follow the primary.
     this.rotationFunction = new AppFunction(this, 'Rotation', {
@@ -142,6 +167,14 @@ export class SigningKeySecret extends Construct {
         resources: [this.secret.ref],
       }),
     );
+    // setSecret publishes the pending key set's public halves to the twin.
+    this.rotationFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:PutSecretValue'],
+        resources: [this.verificationKeysSecret.ref],
+      }),
+    );
+    this.rotationFunction.addEnvironment(envNames.verificationKeysSecretId, names.verificationKeysSecretName);
     encryptionKey.grant(this.rotationFunction, ['kms:GenerateDataKey', 'kms:Decrypt'], viaSecretsManager);
     if (keyAcknowledgement) {
       this.rotationFunction.acknowledge(keyAcknowledgement.id, keyAcknowledgement.reason);

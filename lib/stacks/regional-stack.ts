@@ -84,6 +84,11 @@ export class RegionalStack extends Stack {
         secretArn: arns.signingSecret,
         encryptionKey: dataKey,
       },
+      verificationKeysSecret: {
+        secretName: names.verificationKeysSecretName,
+        secretArn: arns.verificationKeysSecret,
+        encryptionKey: dataKey,
+      },
       ...(this.sesInbound && { mailBucket: this.sesInbound.mailBucket }),
     };
 

@@ -66,28 +66,36 @@ describe.each([
     template.resourceCountIs('AWS::KMS::Alias', 0);
   });
 
-  it('creates the signing-key secret empty, encrypted with the data key, replicated to every secondary region', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: names.signingSecretName,
-      KmsKeyId: aliasArn(built.config.primaryRegion),
-      GenerateSecretString: Match.absent(),
-      SecretString: Match.absent(),
-      ReplicaRegions:
-        built.config.secondaryRegions.length === 0
-          ? Match.absent()
-          : built.config.secondaryRegions.map((region) => ({
-              Region: region,
-              KmsKeyId: aliasArn(region),
-            })),
-    });
-  });
+  it.each(['signingSecretName', 'verificationKeysSecretName'] as const)(
+    'creates the %s secret empty, encrypted with the data key, replicated to every secondary region',
+    (name) => {
+      template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: names[name],
+        KmsKeyId: aliasArn(built.config.primaryRegion),
+        GenerateSecretString: Match.absent(),
+        SecretString: Match.absent(),
+        ReplicaRegions:
+          built.config.secondaryRegions.length === 0
+            ? Match.absent()
+            : built.config.secondaryRegions.map((region) => ({
+                Region: region,
+                KmsKeyId: aliasArn(region),
+              })),
+      });
+    },
+  );
 
-  it('initializes the secret with a custom resource backed by the initializer function', () => {
-    const [secretId] = resourcesOf(template, 'AWS::SecretsManager::Secret')[0] ?? [];
+  const secretIds = () => resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id]) => id);
+
+  it('initializes both secrets with a custom resource backed by the initializer function', () => {
     template.hasResource('Custom::SigningKeyInitializer', {
-      Properties: { SecretId: names.signingSecretName, ServiceToken: Match.anyValue() },
-      DependsOn: Match.arrayWith([secretId]),
+      Properties: {
+        SecretId: names.signingSecretName,
+        VerificationKeysSecretId: names.verificationKeysSecretName,
+        ServiceToken: Match.anyValue(),
+      },
+      DependsOn: Match.arrayWith(secretIds()),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: names.functionName('signing-key-initializer'),
@@ -96,15 +104,14 @@ describe.each([
     });
   });
 
-  it('lets the initializer read and write only that secret, and use the data key only through Secrets Manager', () => {
-    const [secretId] = resourcesOf(template, 'AWS::SecretsManager::Secret')[0] ?? [];
+  it('lets the initializer read and write only those secrets, and use the data key only through Secrets Manager', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow',
             Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-            Resource: { Ref: secretId },
+            Resource: secretIds().map((id) => ({ Ref: id })),
           },
           {
             Effect: 'Allow',

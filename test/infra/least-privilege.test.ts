@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { type FunctionAccess, functions } from '../../lambdas/shared/catalog.ts';
 import { routes as routeTable } from '../../lambdas/shared/catalog.ts';
-import { stageNames } from '../../lib/config/names.ts';
+import { stageArns, stageNames } from '../../lib/config/names.ts';
 import {
   asArray,
   type BuiltStage,
@@ -79,7 +79,7 @@ const expectedActions = (access: FunctionAccess): string[] =>
       ...(access.queue === 'consume' ? queueConsume : []),
       ...(access.dataKeys?.includes('encrypt') ? ['kms:GenerateDataKey'] : []),
       ...(access.dataKeys?.includes('decrypt') ? ['kms:Decrypt'] : []),
-      ...(access.signingKey === 'read' ? signingKeyRead : []),
+      ...(access.signingKey ? signingKeyRead : []),
       ...(access.mailBucket === 'read' ? mailBucketRead : []),
       ...(access.rateLimits === 'write' ? rateLimitWrite : []),
       ...(access.revocations === 'read' ? ['dynamodb:GetItem', 'kms:Decrypt', 'kms:DescribeKey'] : []),
@@ -194,6 +194,25 @@ describe.each(stagesUnderTest)('least privilege (%s)', (_stage, built) => {
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REVOKED#*'] } },
         });
         expect(actions).not.toContain('kms:GenerateDataKey');
+      });
+
+      it.each(catalog.filter((definition) => definition.access.signingKey !== undefined))(
+        '$name reads only the signing-key secret its use needs: private keys to sign, public ones to verify',
+        (definition) => {
+          const secrets = statementsOf(definition.name)
+            .filter((statement) => asArray(statement.Action).includes('secretsmanager:GetSecretValue'))
+            .flatMap((statement) => asArray(statement.Resource));
+          const arns = stageArns(built.config, region);
+          expect(secrets).toEqual([
+            definition.access.signingKey === 'sign' ? arns.signingSecret : arns.verificationKeysSecret,
+          ]);
+        },
+      );
+
+      it('only the token issuers may read the private signing keys', () => {
+        expect(
+          catalog.filter((definition) => definition.access.signingKey === 'sign').map((d) => d.name),
+        ).toEqual(['auth-token', 'auth-refresh']);
       });
 
       it.each(

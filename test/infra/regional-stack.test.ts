@@ -97,17 +97,23 @@ describe.each(cases)('%s', (_name, { built, stack, template }) => {
           [envNames.tableName]: access.table !== undefined || access.revocations === 'read',
           [envNames.queueUrl]: access.queue === 'send',
           [envNames.dataKeyId]: (access.dataKeys ?? []).length > 0,
-          [envNames.signingSecretId]: access.signingKey === 'read',
-          [envNames.jwtIssuer]: access.signingKey === 'read',
-          [envNames.jwtAudience]: access.signingKey === 'read',
+          // Issuers get the private keys' secret, verifiers only the public keys' one.
+          [envNames.signingSecretId]: access.signingKey === 'sign',
+          [envNames.verificationKeysSecretId]: access.signingKey === 'verify',
+          [envNames.jwtIssuer]: access.signingKey !== undefined,
+          [envNames.jwtAudience]: access.signingKey !== undefined,
           [envNames.mailBucket]: access.mailBucket === 'read',
         };
         for (const [variable, present] of Object.entries(expected)) {
           expect(variable in variables, `${definition.name} ${variable}`).toBe(present);
         }
         if (access.table) expect(variables[envNames.tableName]).toBe(names.tableName);
-        if (access.signingKey) {
+        if (access.signingKey === 'sign')
           expect(variables[envNames.signingSecretId]).toBe(names.signingSecretName);
+        if (access.signingKey === 'verify') {
+          expect(variables[envNames.verificationKeysSecretId]).toBe(names.verificationKeysSecretName);
+        }
+        if (access.signingKey) {
           expect(variables[envNames.jwtIssuer]).toBe(built.config.jwt.issuer);
           expect(variables[envNames.jwtAudience]).toBe(built.config.jwt.audience);
         }

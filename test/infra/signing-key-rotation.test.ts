@@ -1,4 +1,7 @@
-/** The signing-key secret rotates on a schedule through its own rotation function. */
+/**
+ * The signing-key secret rotates on a schedule through its own rotation function, which also
+ * publishes the public halves to the verification-keys secret.
+ */
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { stageNames } from '../../lib/config/names.ts';
@@ -9,7 +12,12 @@ describe.each(['dev', 'prod'])('%s data stack: signing-key rotation', (stage) =>
   const built = buildStage(stage);
   const template = built.template(built.dataStack);
   const names = stageNames(built.config);
-  const [secretId] = resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id]) => id);
+  const secretNamed = (name: string) =>
+    resourcesOf(template, 'AWS::SecretsManager::Secret').find(
+      ([, secret]) => secret.Properties?.Name === name,
+    )?.[0];
+  const secretId = secretNamed(names.signingSecretName);
+  const publicId = secretNamed(names.verificationKeysSecretName);
   const [[functionId] = []] = resourcesOf(template, 'AWS::Lambda::Function').filter(
     ([, resource]) => resource.Properties?.FunctionName === names.functionName('signing-key-rotation'),
   );
@@ -38,7 +46,7 @@ describe.each(['dev', 'prod'])('%s data stack: signing-key rotation', (stage) =>
     });
   });
 
-  it('the rotation role may rotate that one secret and nothing else', () => {
+  it('the rotation role may rotate that one secret, and only publish public keys to its twin', () => {
     const roleId = referencedId(resourceOf(template, functionId as string).Properties?.Role);
     const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, policy]) =>
       asArray(policy.Properties?.Roles as unknown[]).some((role) => referencedId(role) === roleId),
@@ -47,7 +55,12 @@ describe.each(['dev', 'prod'])('%s data stack: signing-key rotation', (stage) =>
     const secretStatements = statements.filter((statement) =>
       asArray(statement.Action).some((action) => action.startsWith('secretsmanager:')),
     );
-    expect(secretStatements).toHaveLength(1);
+    expect(secretStatements).toHaveLength(2);
+    expect(secretStatements[1]).toEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:PutSecretValue',
+      Resource: { Ref: publicId },
+    });
     expect(secretStatements[0]).toMatchObject({
       Effect: 'Allow',
       Action: [

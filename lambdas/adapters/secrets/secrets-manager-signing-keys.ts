@@ -1,6 +1,11 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SigningKey, SigningKeyStore } from '#core/ports.ts';
-import { parseSigningKeySetWithDates, type SigningKeySet, signingKeyAt } from './signing-key-set.ts';
+import type { SigningKey, SigningKeyStore, VerificationKey, VerificationKeyStore } from '#core/ports.ts';
+import {
+  parseSigningKeySetWithDates,
+  parseVerificationKeySet,
+  type SigningKeySet,
+  signingKeyAt,
+} from './signing-key-set.ts';
 
 /** Signing keys rotate rarely; a few minutes of caching saves a Secrets Manager call per request. */
 const cacheMilliseconds = 5 * 60 * 1000;
@@ -38,5 +43,27 @@ export class SecretsManagerSigningKeys implements SigningKeyStore {
 
   async verificationKeys(): Promise<readonly SigningKey[]> {
     return (await this.load()).keys;
+  }
+}
+
+/**
+ * The public halves only, from the verification-keys secret: the authorizer and the JWKS
+ * endpoint read this, never the private keys.
+ */
+export class SecretsManagerVerificationKeys implements VerificationKeyStore {
+  private cached: { keys: readonly VerificationKey[]; fetchedAt: number } | undefined;
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly secretId: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async verificationKeys(): Promise<readonly VerificationKey[]> {
+    if (this.cached && this.now() - this.cached.fetchedAt < cacheMilliseconds) return this.cached.keys;
+    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    if (!SecretString) throw new Error('The verification-keys secret has no value');
+    this.cached = { keys: parseVerificationKeySet(SecretString), fetchedAt: this.now() };
+    return this.cached.keys;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { SigningKey } from '#core/ports.ts';
+import type { SigningKey, VerificationKey } from '#core/ports.ts';
 
 const jwk = z.record(z.string(), z.unknown());
 
@@ -39,6 +39,39 @@ export const parseSigningKeySetWithDates = (text: string): SigningKeySet => {
 };
 
 type StoredKey = SigningKeySet['keys'][number];
+
+/**
+ * The public halves only, `{"keys":[{"kid","alg","publicJwk","createdAt"}]}`: what the
+ * verification-keys secret holds for the authorizer and the JWKS endpoint.
+ */
+const verificationKeySet = z.object({
+  keys: z
+    .array(
+      z.object({
+        kid: z.string().check(z.minLength(1)),
+        alg: z.literal('EdDSA'),
+        publicJwk: jwk,
+        createdAt: z.string(),
+      }),
+    )
+    .check(z.minLength(1)),
+});
+
+export type VerificationKeySet = z.infer<typeof verificationKeySet>;
+
+export const verificationKeySetOf = (set: SigningKeySet): VerificationKeySet => ({
+  keys: set.keys.map(({ kid, alg, publicJwk, createdAt }) => ({ kid, alg, publicJwk, createdAt })),
+});
+
+export const parseVerificationKeySet = (text: string): readonly VerificationKey[] => {
+  const parsed = verificationKeySet.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error('The verification key set is malformed');
+  // A private key in the public secret is a configuration error worth failing loudly on.
+  if (parsed.data.keys.some((key) => 'd' in key.publicJwk)) {
+    throw new Error('The verification key set holds private key material');
+  }
+  return parsed.data.keys.map(({ kid, alg, publicJwk }) => ({ kid, alg, publicJwk }));
+};
 
 const newSigningKey = async (createdAt: Date): Promise<StoredKey> => {
   const { exportJWK, generateKeyPair } = await import('jose');

@@ -6,7 +6,7 @@
 import { decodeJwt, errors, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { isRole, type Scope, scopesByRole } from '#shared/scopes.ts';
 import { unauthenticated } from '../errors.ts';
-import type { Clock, RandomSource, SigningKey } from '../ports.ts';
+import type { Clock, RandomSource, SigningKey, VerificationKey } from '../ports.ts';
 import type { Principal } from './principal.ts';
 import { isRevoked, type RevocationStatus, type RevocationStore, tokenRevoked } from './revocation.ts';
 import {
@@ -159,7 +159,7 @@ const remember = (token: string, entry: CachedVerification) => {
 /** The cached verification, re-checked against the time, the key set and the settings now. */
 const fromCache = (
   token: string,
-  keys: readonly SigningKey[],
+  keys: readonly VerificationKey[],
   settings: TokenSettings,
   clock: Clock,
 ): VerifiedToken | undefined => {
@@ -186,7 +186,7 @@ export const clearVerificationCache = (): void => verifiedTokens.clear();
 
 export const verifyAccessTokenDetailed = async (
   token: string,
-  keys: readonly SigningKey[],
+  keys: readonly VerificationKey[],
   settings: TokenSettings,
   clock: Clock,
   options: VerifyOptions = {},
@@ -258,7 +258,7 @@ export const verifyAccessTokenDetailed = async (
 
 export const verifyAccessToken = async (
   token: string,
-  keys: readonly SigningKey[],
+  keys: readonly VerificationKey[],
   settings: TokenSettings,
   clock: Clock,
   options: VerifyOptions = {},

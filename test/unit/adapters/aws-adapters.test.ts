@@ -9,8 +9,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { KmsDataKeyProvider } from '#adapters/kms/kms-data-key-provider.ts';
-import { SecretsManagerSigningKeys } from '#adapters/secrets/secrets-manager-signing-keys.ts';
-import { newSigningKeySet } from '#adapters/secrets/signing-key-set.ts';
+import {
+  SecretsManagerSigningKeys,
+  SecretsManagerVerificationKeys,
+} from '#adapters/secrets/secrets-manager-signing-keys.ts';
+import { newSigningKeySet, verificationKeySetOf } from '#adapters/secrets/signing-key-set.ts';
 import { SqsAnalysisQueue } from '#adapters/sqs/sqs-analysis-queue.ts';
 
 const kms = mockClient(KMSClient);
@@ -101,6 +104,35 @@ describe('SecretsManagerSigningKeys', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toBe('The signing key set is malformed');
     expect((error as Error).message).not.toContain('SECRET');
+  });
+});
+
+describe('SecretsManagerVerificationKeys', () => {
+  it('reads the public halves once per cache period', async () => {
+    const set = await newSigningKeySet(new Date('2026-11-23T00:00:00Z'));
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(verificationKeySetOf(set)) });
+    let now = 0;
+    const store = new SecretsManagerVerificationKeys(
+      new SecretsManagerClient({}),
+      'phishx/dev/jwt-verification-keys',
+      () => now,
+    );
+    expect(await store.verificationKeys()).toEqual([
+      { kid: set.keys[0]?.kid, alg: 'EdDSA', publicJwk: set.keys[0]?.publicJwk },
+    ]);
+    await store.verificationKeys();
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    now = 5 * 60 * 1000 + 1;
+    await store.verificationKeys();
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('refuses a set that carries a private key: the public secret must never hold one', async () => {
+    const set = await newSigningKeySet(new Date('2026-11-23T00:00:00Z'));
+    const leaked = { keys: set.keys.map((key) => ({ ...key, publicJwk: key.privateJwk })) };
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(leaked) });
+    const store = new SecretsManagerVerificationKeys(new SecretsManagerClient({}), 's');
+    await expect(store.verificationKeys()).rejects.toThrow('private key material');
   });
 });
 

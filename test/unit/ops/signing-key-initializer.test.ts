@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   newSigningKeySet,
   parseSigningKeySet,
+  parseVerificationKeySet,
   type SigningKeySet,
 } from '#adapters/secrets/signing-key-set.ts';
 import { handler } from '../../../lambdas/ops/signing-key-initializer.ts';
@@ -20,6 +21,7 @@ type StoredKeySet = SigningKeySet;
 
 const secretsManager = mockClient(SecretsManagerClient);
 const secretId = 'phishx/dev/jwt-signing-key';
+const verificationKeysSecretId = 'phishx/dev/jwt-verification-keys';
 
 const baseEvent = {
   ServiceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:provider',
@@ -31,6 +33,7 @@ const baseEvent = {
   ResourceProperties: {
     ServiceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:provider',
     SecretId: secretId,
+    VerificationKeysSecretId: verificationKeysSecretId,
   },
 } as const;
 
@@ -42,8 +45,11 @@ const noValueYet = () =>
     message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
   });
 
+const putsTo = (id: string) =>
+  secretsManager.commandCalls(PutSecretValueCommand).filter((call) => call.args[0].input.SecretId === id);
+
 const storedValue = (): string => {
-  const calls = secretsManager.commandCalls(PutSecretValueCommand);
+  const calls = putsTo(secretId);
   expect(calls).toHaveLength(1);
   const value = calls[0]?.args[0].input.SecretString;
   expect(typeof value).toBe('string');
@@ -115,11 +121,36 @@ describe('signing-key initializer', () => {
     secretsManager.on(GetSecretValueCommand).rejects(noValueYet());
     await handler(createEvent());
     await handler(createEvent());
-    const [first, second] = secretsManager
-      .commandCalls(PutSecretValueCommand)
-      .map((call) => (JSON.parse(call.args[0].input.SecretString ?? '') as StoredKeySet).keys[0]);
+    const [first, second] = putsTo(secretId).map(
+      (call) => (JSON.parse(call.args[0].input.SecretString ?? '') as StoredKeySet).keys[0],
+    );
     expect(first?.kid).not.toBe(second?.kid);
     expect(first?.privateJwk.d).not.toBe(second?.privateJwk.d);
+  });
+
+  it('publishes the public halves, and nothing private, to the verification-keys secret', async () => {
+    secretsManager.on(GetSecretValueCommand).rejects(noValueYet());
+    await handler(createEvent());
+    const [published] = putsTo(verificationKeysSecretId);
+    expect(published?.args[0].input.ClientRequestToken).toBe(baseEvent.RequestId);
+    const text = published?.args[0].input.SecretString ?? '';
+    const [key] = parseSigningKeySet(storedValue());
+    expect(parseVerificationKeySet(text)).toEqual([
+      { kid: key?.kid, alg: 'EdDSA', publicJwk: key?.publicJwk },
+    ]);
+    expect(text).not.toContain(String(key?.privateJwk.d));
+  });
+
+  it('publishes the public halves of an existing key set when only the twin is empty (an upgrade)', async () => {
+    const existing = await newSigningKeySet(new Date('2026-01-01T00:00:00Z'));
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: secretId })
+      .resolves({ SecretString: JSON.stringify(existing) });
+    secretsManager.on(GetSecretValueCommand, { SecretId: verificationKeysSecretId }).rejects(noValueYet());
+    await handler(createEvent());
+    expect(putsTo(secretId)).toHaveLength(0);
+    const text = putsTo(verificationKeysSecretId)[0]?.args[0].input.SecretString ?? '';
+    expect(parseVerificationKeySet(text).map((key) => key.kid)).toEqual([existing.keys[0]?.kid]);
   });
 
   it('leaves a secret that already holds a real key set unchanged', async () => {
@@ -157,7 +188,7 @@ describe('signing-key initializer', () => {
       OldResourceProperties: { ServiceToken: baseEvent.ServiceToken, SecretId: 'phishx/dev/old-secret' },
     };
     await expect(handler(update)).resolves.toEqual({ PhysicalResourceId: secretId });
-    expect(secretsManager).toHaveReceivedCommandTimes(PutSecretValueCommand, 1);
+    expect(putsTo(secretId)).toHaveLength(1);
   });
 
   it('does nothing on Delete', async () => {
@@ -183,6 +214,14 @@ describe('signing-key initializer', () => {
     secretsManager.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException'));
     await expect(handler(createEvent())).rejects.toThrow('AccessDeniedException');
     expect(secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+  });
+
+  it('rejects an event without a VerificationKeysSecretId', async () => {
+    const event = {
+      ...createEvent(),
+      ResourceProperties: { ServiceToken: baseEvent.ServiceToken, SecretId: secretId },
+    };
+    await expect(handler(event)).rejects.toThrow('VerificationKeysSecretId');
   });
 
   it('rejects an event without a SecretId', async () => {

@@ -13,6 +13,7 @@ import {
   keyActivationDelayMs,
   newSigningKeySet,
   parseSigningKeySetWithDates,
+  parseVerificationKeySet,
   rotateSigningKeySet,
   type SigningKeySet,
   signingKeyAt,
@@ -24,6 +25,8 @@ import { rotate } from '../../../lambdas/ops/signing-key-rotation.ts';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const secretId = 'phishx/dev/jwt-signing-key';
+const verificationKeysSecretId = 'phishx/dev/jwt-verification-keys';
+process.env.PHISHX_VERIFICATION_KEYS_SECRET_ID = verificationKeysSecretId;
 const token = 'version-2';
 const t0 = new Date('2026-11-01T00:00:00Z');
 const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
@@ -96,6 +99,15 @@ describe('the rotation function (createSecret, setSecret, testSecret, finishSecr
       .on(GetSecretValueCommand, { SecretId: secretId, VersionStage: 'AWSPENDING', VersionId: token })
       .resolves({ SecretString: put?.SecretString as string });
     await rotate(event('setSecret'), minutes(60));
+    // setSecret published the pending set's public halves: verifiers know the new key first.
+    const published = secretsManager
+      .commandCalls(PutSecretValueCommand)
+      .find((call) => call.args[0].input.SecretId === verificationKeysSecretId)?.args[0].input;
+    expect(published?.ClientRequestToken).toBe(token);
+    expect(parseVerificationKeySet(published?.SecretString ?? '').map((key) => key.kid)).toEqual(
+      pending.keys.map((key) => key.kid),
+    );
+    expect(published?.SecretString).not.toContain('"d"');
     await rotate(event('testSecret'), minutes(60));
     await rotate(event('finishSecret'), minutes(60));
     expect(secretsManager).toHaveReceivedCommandWith(UpdateSecretVersionStageCommand, {
