@@ -10,6 +10,7 @@ import {
 } from '../domains.ts';
 import { maskEmail, maskText } from '../mask.ts';
 import { foldText } from '../normalise.ts';
+import type { MessageView } from '../features.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 const termCache = new Map<string, RegExp>();
@@ -145,6 +146,8 @@ export const senderRules: readonly Rule[] = [
       v.fromRoot &&
       !freemail.has(v.fromRoot) &&
       !isFreeTenantDomain(v.fromDomain) &&
+      // A domain that sends from throwaway mailboxes vouches for nobody in particular.
+      generatedMailbox(v) === null &&
       (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot)
         ? { evidence: `dmarc=pass header.from=${v.fromRoot}` }
         : null,
@@ -293,15 +296,8 @@ export const senderRules: readonly Rule[] = [
       'The sender mailbox is a machine-made token (uEMpslP@, Jane_Doe_48213@, NEWS_OFFRE_1@ on an organisation domain).',
     weight: 0.8,
     evaluate: (v) => {
-      const local = (v.from?.address ?? '').split('@')[0] ?? '';
-      if (!local || !v.fromRoot) return null;
-      const shown = maskEmail(v.from?.address ?? '');
-      if (/^news?_offre/i.test(local)) return { evidence: `mailbox ${shown} is an affiliate-kit token` };
-      // Firstname_Lastname_12345 at an organisation: people's mailboxes at a company don't look
-      // like that (at a free-mail provider they may).
-      if (!freemail.has(v.fromRoot) && /^[a-z]{2,}_[a-z]{2,}_\d{3,}$/i.test(local))
-        return { evidence: `mailbox ${shown} is a name-and-number token` };
-      return mixedCaseToken(local) ? { evidence: `mailbox ${shown} is a random mixed-case token` } : null;
+      const why = generatedMailbox(v);
+      return why ? { evidence: why } : null;
     },
   }),
   defineRule({
@@ -340,6 +336,22 @@ const BARE_DOMAIN =
   /(?:^|[\s"'(<[|])((?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|io|co|app|me|us|uk|de|fr|nl|es|it|br|in|ca|au|ru|xyz|online|shop|site|store|tech|ai))(?=$|[\s"')>\]|,:;!])/i;
 
 /** "LibertyMutualTeam" → "liberty mutual team": brand names glued into one CamelCase word. */
+/**
+ * Why the sender mailbox is a machine-made token (uEMpslP@, Jane_Doe_48213@, NEWS_OFFRE_1@ on an
+ * organisation domain), or null: mail systems and people keep one stable, readable mailbox.
+ */
+export function generatedMailbox(v: Pick<MessageView, 'from' | 'fromRoot'>): string | null {
+  const local = (v.from?.address ?? '').split('@')[0] ?? '';
+  if (!local || !v.fromRoot) return null;
+  const shown = maskEmail(v.from?.address ?? '');
+  if (/^news?_offre/i.test(local)) return `mailbox ${shown} is an affiliate-kit token`;
+  // Firstname_Lastname_12345 at an organisation: people's mailboxes at a company don't look
+  // like that (at a free-mail provider they may).
+  if (!freemail.has(v.fromRoot) && /^[a-z]{2,}_[a-z]{2,}_\d{3,}$/i.test(local))
+    return `mailbox ${shown} is a name-and-number token`;
+  return mixedCaseToken(local) ? `mailbox ${shown} is a random mixed-case token` : null;
+}
+
 export function camelSplit(name: string): string {
   if (!/[a-z][A-Z]/.test(name)) return '';
   return foldText(name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[\u2122\u2120\u00ae\u00a9]/g, ' '));

@@ -12,6 +12,7 @@ import type { Link, MessageView } from '../features.ts';
 import { parseUrl } from '../features.ts';
 import { maskUrl } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
+import { generatedMailbox } from './sender.ts';
 
 /** Click-tracking and link-protection services: their links legitimately differ from the text. */
 export const redirectors = new Set(
@@ -244,7 +245,8 @@ export const urlRules: readonly Rule[] = [
     expertOnly: true,
     evaluate: (v) => {
       const web = webLinks(v).filter((l) => l.source !== 'attachment');
-      if (!v.fromRoot || web.length === 0) return null;
+      // Links to the sender's own domain reassure only when the sender is someone in particular.
+      if (!v.fromRoot || web.length === 0 || generatedMailbox(v) !== null) return null;
       const aligned = web.every(
         (l) => l.root === v.fromRoot || (isRedirector(l.root, l.host) && !shorteners.has(l.root)),
       );
