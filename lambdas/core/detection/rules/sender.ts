@@ -268,7 +268,8 @@ export const senderRules: readonly Rule[] = [
     id: 'sender.from-malformed',
     family: 'sender',
     severity: 'medium',
-    description: 'The From header is missing or cannot be read as an address.',
+    description:
+      'The From header is missing or cannot be read as an address, or its domain is not a host name (forged quotes or braces, a bare name with no top-level domain).',
     weight: 0.8,
     evaluate: (v) => {
       const d = v.email.defects;
@@ -285,6 +286,16 @@ export const senderRules: readonly Rule[] = [
         .replace(/[>\s]+$/, '');
       if (domain && (/[^a-z0-9.\-[\]:]/i.test(domain) || /\.$/.test(domain)))
         return { evidence: `From domain "${maskText(domain, 40)}" is not a host name` };
+      // A bare name with no top-level domain (atendimento@correios): no mail system on the internet
+      // sends from one; clients show it as the brand. Unless the recipients share it (an intranet).
+      const recipientDomains = [...v.email.to, ...v.email.cc].map((r) => domainOf(r.address).toLowerCase());
+      if (
+        domain &&
+        !domain.includes('.') &&
+        !domain.startsWith('[') &&
+        !recipientDomains.includes(domain.toLowerCase())
+      )
+        return { evidence: `From domain "${maskText(domain, 40)}" has no top-level domain` };
       return null;
     },
   }),
