@@ -5,6 +5,7 @@
  *
  *   npm run admin -- create-tenant acme --domain acme.example
  *   npm run admin -- create-user ana@acme.example --tenant acme --role soc_analyst
+ *   npm run admin -- create-client "Mail gateway" --tenant acme      (machine client; secret shown once)
  *   npm run admin -- map-domain mail.acme.example --tenant acme     (SES inbound routing)
  *   npm run admin -- rotate-branch-key --tenant acme                (new branch key version now)
  *   npm run admin -- rewrap [--segments 4]                          (the rotation job, to the end)
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDbTenantRepository, DynamoDbUserRepository } from '#adapters/dynamodb/account-repositories.ts';
 import { DynamoDbBranchKeyRepository } from '#adapters/dynamodb/branch-key-repository.ts';
+import { DynamoDbClientRepository } from '#adapters/dynamodb/client-repository.ts';
 import { createDocumentClient } from '#adapters/dynamodb/document-client.ts';
 import { DynamoDbDomainRepository } from '#adapters/dynamodb/domain-repository.ts';
 import { DynamoDbRewrapCheckpoints } from '#adapters/dynamodb/rewrap-checkpoints.ts';
@@ -26,6 +28,7 @@ import { KmsDataKeyProvider } from '#adapters/kms/kms-data-key-provider.ts';
 import { LocalDataKeyProvider } from '#adapters/local/local-data-key-provider.ts';
 import { cryptoRandom, systemClock } from '#adapters/system.ts';
 import { createTenant, createUser, mapDomain } from '#core/auth/accounts.ts';
+import { createClient } from '#core/auth/clients.ts';
 import { BranchKeyring } from '#core/crypto/branch-keyring.ts';
 import type { DataKeyProvider } from '#core/ports.ts';
 import { isDomainError } from '#core/errors.ts';
@@ -42,6 +45,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const usage = `usage:
   npm run admin -- create-tenant <id> [--name <name>] [--domain <domain>]... [target]
   npm run admin -- create-user <username> --tenant <id> --role <${roles.join('|')}> [target]
+  npm run admin -- create-client <name> --tenant <id> [target]  (api_client credentials for a gateway or SOC tool)
   npm run admin -- map-domain <domain> --tenant <id> [target]   (SES inbound: mail for the domain goes to the tenant)
   npm run admin -- rotate-branch-key --tenant <id> [target]     (a new branch key version; old ones decrypt only)
   npm run admin -- rewrap [--segments <n>] [target]             (re-wrap stored items to their newest key; resumable)
@@ -140,6 +144,17 @@ try {
     );
     console.log(`user ${subject} created in tenant ${values.tenant} as ${values.role}`);
     if (generated) console.log(`password: ${password}   (shown once; store it now)`);
+  } else if (command === 'create-client') {
+    if (!values.tenant) fail('create-client needs --tenant');
+    const tenants = new DynamoDbTenantRepository(client, tableName);
+    if (!(await tenants.get(values.tenant as string))) fail(`no tenant ${values.tenant}: create it first`);
+    const created = await createClient(
+      { tenant: values.tenant as string, name: subject as string },
+      { clients: new DynamoDbClientRepository(client, tableName), clock: systemClock, random: cryptoRandom },
+    );
+    console.log(`client "${subject}" created in tenant ${values.tenant} (role api_client)`);
+    console.log(`client_id:     ${created.client.clientId}`);
+    console.log(`client_secret: ${created.secret}   (shown once; store it now)`);
   } else if (command === 'rotate-branch-key') {
     if (!values.tenant) fail('rotate-branch-key needs --tenant');
     const tenant = values.tenant as string;
