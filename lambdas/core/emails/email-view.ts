@@ -5,26 +5,21 @@
  * not the people.
  */
 import type { Finding, Verdict } from '../detection/analysis.ts';
-import type { Attachment, EmailAddress } from '../email/parsed-email.ts';
+import type { Attachment, ParsedEmail } from '../email/parsed-email.ts';
 import { notFound } from '../errors.ts';
 import type { EmailRepository, EmailStatus } from '../ports.ts';
 import { type CryptoPorts, openEmail, openFindings } from './email-envelope.ts';
 
-export interface MessageSummary {
-  readonly messageId: string | null;
-  readonly date: string | null;
-  readonly subject: string;
-  readonly from: EmailAddress | null;
-  readonly sender: EmailAddress | null;
-  readonly replyTo: readonly EmailAddress[];
-  readonly returnPath: string | null;
-  readonly to: readonly EmailAddress[];
-  readonly cc: readonly EmailAddress[];
+/** Who wrote to whom about what, and what was attached: no bodies, no other headers. */
+export type MessageSummary = Pick<
+  ParsedEmail,
+  'messageId' | 'date' | 'subject' | 'from' | 'sender' | 'replyTo' | 'returnPath' | 'to' | 'cc'
+> & {
   readonly attachments: readonly Pick<
     Attachment,
     'filename' | 'declaredType' | 'sniffedType' | 'size' | 'sha256'
   >[];
-}
+};
 
 export interface EmailView {
   readonly id: string;
@@ -46,19 +41,19 @@ const summary = async (
   ports: CryptoPorts,
 ): Promise<MessageSummary> => {
   const opened = await openEmail(stored, ports);
-  const { email } = opened;
   opened.close();
+  const { messageId, date, subject, from, sender, replyTo, returnPath, to, cc, attachments } = opened.email;
   return {
-    messageId: email.messageId,
-    date: email.date,
-    subject: email.subject,
-    from: email.from,
-    sender: email.sender,
-    replyTo: email.replyTo,
-    returnPath: email.returnPath,
-    to: email.to,
-    cc: email.cc,
-    attachments: email.attachments.map(({ filename, declaredType, sniffedType, size, sha256 }) => ({
+    messageId,
+    date,
+    subject,
+    from,
+    sender,
+    replyTo,
+    returnPath,
+    to,
+    cc,
+    attachments: attachments.map(({ filename, declaredType, sniffedType, size, sha256 }) => ({
       filename,
       declaredType,
       sniffedType,

@@ -16,7 +16,7 @@ import { type AuditEntry, type AuditTrail, auditRetentionDays } from '../audit/a
 import { deleteTenantUser, type UserAdminPorts } from '../auth/users-admin.ts';
 import { beacon, normaliseForBeacon } from '../crypto/beacons.ts';
 import { type CryptoPorts, openEmail, openFindings } from '../emails/email-envelope.ts';
-import type { Attachment, EmailAddress, HeaderField } from '../email/parsed-email.ts';
+import type { ParsedEmail } from '../email/parsed-email.ts';
 import type { Finding, Verdict } from '../detection/analysis.ts';
 import { DomainError } from '../errors.ts';
 import type { Clock, EmailRepository, EmailStatus, StoredEmail } from '../ports.ts';
@@ -38,22 +38,8 @@ export interface ExportedEmail {
   readonly status: EmailStatus;
   /** How the subject appears in it. */
   readonly roles: readonly SubjectRole[];
-  readonly message: {
-    readonly messageId: string | null;
-    readonly date: string | null;
-    readonly subject: string;
-    readonly from: EmailAddress | null;
-    readonly sender: EmailAddress | null;
-    readonly replyTo: readonly EmailAddress[];
-    readonly returnPath: string | null;
-    readonly to: readonly EmailAddress[];
-    readonly cc: readonly EmailAddress[];
-    readonly bcc: readonly EmailAddress[];
-    readonly headers: readonly HeaderField[];
-    readonly text: string;
-    readonly html: string;
-    readonly attachments: readonly Attachment[];
-  };
+  /** The message as stored: every header, both bodies, the attachments' metadata. */
+  readonly message: ParsedEmail;
   readonly analysis: {
     readonly verdict: Verdict;
     readonly score: number;
@@ -202,22 +188,7 @@ export const exportSubject = async (
       source: stored.source,
       status: stored.status,
       roles,
-      message: {
-        messageId: email.messageId,
-        date: email.date,
-        subject: email.subject,
-        from: email.from,
-        sender: email.sender,
-        replyTo: email.replyTo,
-        returnPath: email.returnPath,
-        to: email.to,
-        cc: email.cc,
-        bcc: email.bcc,
-        headers: email.headers,
-        text: email.text,
-        html: email.html,
-        attachments: email.attachments,
-      },
+      message: email,
       analysis: result
         ? {
             verdict: result.verdict,
