@@ -56,34 +56,34 @@ export class SigningKeySecret extends Construct {
     const removalPolicy = config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.secretName = names.signingSecretName;
 
-    this.secret = new CfnSecret(this, 'Secret', {
-      name: names.signingSecretName,
-      description: `PhishX ${config.stage} access-token signing keys (JSON key set, first key current)`,
-      kmsKeyId: encryptionKey.keyId,
-      ...(config.secondaryRegions.length > 0
-        ? {
-            replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
-              region: replicaRegion,
-              kmsKeyId: stageArns(config, replicaRegion).dataKeyAlias,
-            })),
-          }
-        : {}),
-    });
-    this.secret.applyRemovalPolicy(removalPolicy);
-    this.verificationKeysSecret = new CfnSecret(this, 'VerificationKeys', {
-      name: names.verificationKeysSecretName,
-      description: `PhishX ${config.stage} access-token verification keys (public halves of the signing keys)`,
-      kmsKeyId: encryptionKey.keyId,
-      ...(config.secondaryRegions.length > 0
-        ? {
-            replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
-              region: replicaRegion,
-              kmsKeyId: stageArns(config, replicaRegion).dataKeyAlias,
-            })),
-          }
-        : {}),
-    });
-    this.verificationKeysSecret.applyRemovalPolicy(removalPolicy);
+    // Both secrets: empty, encrypted with the data key, replicated to every secondary region.
+    const secret = (id: string, name: string, description: string): CfnSecret => {
+      const created = new CfnSecret(this, id, {
+        name,
+        description,
+        kmsKeyId: encryptionKey.keyId,
+        ...(config.secondaryRegions.length > 0
+          ? {
+              replicaRegions: config.secondaryRegions.map((replicaRegion) => ({
+                region: replicaRegion,
+                kmsKeyId: stageArns(config, replicaRegion).dataKeyAlias,
+              })),
+            }
+          : {}),
+      });
+      created.applyRemovalPolicy(removalPolicy);
+      return created;
+    };
+    this.secret = secret(
+      'Secret',
+      names.signingSecretName,
+      `PhishX ${config.stage} access-token signing keys (JSON key set, first key current)`,
+    );
+    this.verificationKeysSecret = secret(
+      'VerificationKeys',
+      names.verificationKeysSecretName,
+      `PhishX ${config.stage} access-token verification keys (public halves of the signing keys)`,
+    );
     Validations.of(this.verificationKeysSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
