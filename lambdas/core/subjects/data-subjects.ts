@@ -112,10 +112,9 @@ const candidateIds = async (tenant: string, address: string, ports: DataSubjectP
   return [...new Set(lists.flat())];
 };
 
-/** Loads a candidate and confirms on the decrypted message that the address is in it. */
+/** Opens a candidate and confirms on the decrypted message that the address is in it. */
 const confirmed = async (
-  tenant: string,
-  id: string,
+  stored: StoredEmail,
   wanted: string,
   ports: DataSubjectPorts,
 ): Promise<{
@@ -123,8 +122,6 @@ const confirmed = async (
   roles: SubjectRole[];
   opened: Awaited<ReturnType<typeof openEmail>>;
 } | null> => {
-  const stored = await ports.emails.get(tenant, id);
-  if (!stored) return null; // expired or erased since the index was read
   const opened = await openEmail(stored, ports);
   const { from, to, cc, bcc } = opened.email;
   const roles: SubjectRole[] = [];
@@ -159,6 +156,7 @@ export const exportSubject = async (
   const candidates: StoredEmail[] = [];
   for (const id of await candidateIds(actor.tenant, wanted, ports)) {
     const stored = await ports.emails.get(actor.tenant, id);
+    // Gone (expired or erased) since the index was read, or on an earlier page.
     if (stored && (after === undefined || cursorOf(stored) < after)) candidates.push(stored);
   }
   candidates.sort(byNewest);
@@ -173,7 +171,7 @@ export const exportSubject = async (
       next = cursorOf(covered);
       break;
     }
-    const found = await confirmed(actor.tenant, candidate.id, wanted, ports);
+    const found = await confirmed(candidate, wanted, ports);
     if (!found) {
       covered = candidate;
       continue;
@@ -257,8 +255,9 @@ export const eraseSubject = async (
       complete = false;
       break;
     }
-    const found = await confirmed(actor.tenant, id, wanted, ports);
-    if (!found) continue;
+    const stored = await ports.emails.get(actor.tenant, id);
+    const found = stored && (await confirmed(stored, wanted, ports));
+    if (!found) continue; // gone since the index was read, or a beacon collision
     found.opened.close();
     if (await ports.emails.delete(found.stored)) emails += 1;
   }
