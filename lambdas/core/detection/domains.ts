@@ -171,7 +171,7 @@ export const brands: readonly Brand[] = [
   b('La Poste', 'la poste|colissimo', 'laposte.fr laposte.net colissimo.fr'),
   b('Vodafone', 'vodafone', 'vodafone.com vodafone.de vodafone.co.uk'),
   b('Orange', 'orange', 'orange.fr orange.com'),
-  b('IRS', 'internal revenue service', 'irs.gov'),
+  b('IRS', 'irs|internal revenue service', 'irs.gov'),
   b('HMRC', 'hmrc', 'hmrc.gov.uk gov.uk'),
   b('Spotify', 'spotify', 'spotify.com'),
   b('Disney+', 'disney+|disney plus', 'disneyplus.com disney.com'),

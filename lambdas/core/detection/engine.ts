@@ -8,6 +8,7 @@
  * contribution, so the findings list explains the score additively.
  */
 import { createHash } from 'node:crypto';
+import { unwrapForward } from '#core/email/forwarded.ts';
 import type { ParsedEmail } from '#core/email/parsed-email.ts';
 import type {
   Analysis,
@@ -122,46 +123,70 @@ export type Analyser = (email: ParsedEmail, context?: AnalysisContext) => Analys
 export function createEngine(model: ModelArtifact): Analyser {
   const version = versionOf(model);
   return (email, context = {}) => {
-    let findings: Finding[];
-    try {
-      const { outcomes, lexical } = extract(email, context);
-      findings = outcomes.map(({ rule, hit }) => {
-        const learned = rule.expertOnly ? undefined : model.weights[rule.id];
-        return {
-          id: rule.id,
-          family: rule.family,
-          severity: rule.severity,
-          weight: round2((learned ?? rule.weight) * (hit.strength ?? 1)),
-          evidence: hit.evidence,
-        };
-      });
-      // A rule the model weighs at zero did not drive the score: leave it out of the explanation.
-      findings = findings.filter((f) => f.weight !== 0);
-      const vocabulary = vocabularyFinding(lexical, model.lexical);
-      if (vocabulary) findings.push(vocabulary);
-    } catch {
-      findings = [
-        {
-          id: 'structure.engine-error',
-          family: 'structure',
-          severity: 'medium',
-          weight: 0,
-          evidence: 'the message could not be analysed in full',
-        },
-      ];
+    let { findings, logit } = weigh(model, email, context);
+    // An inline forward is also scored as the message it forwards; the worse of the two counts.
+    // The receipt verdicts are about the forwarder's hop, not the original sender's.
+    const original = forwardedOriginal(email);
+    if (original) {
+      const inner = weigh(model, original, { ...context, receipt: undefined });
+      if (inner.logit > logit) {
+        logit = inner.logit;
+        findings = inner.findings.map((f) => ({ ...f, evidence: `forwarded message: ${f.evidence}` }));
+      }
     }
-    const logit = model.bias + findings.reduce((sum, f) => sum + f.weight, 0);
     const score = Math.max(0, Math.min(100, Math.round(100 * sigmoid(logit))));
-    const ordered = findings.sort(
-      (a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.id.localeCompare(b.id),
-    );
     return {
       score,
       verdict: verdictFor(score, context.thresholds ?? defaultThresholds),
-      findings: ordered,
+      findings: findings.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.id.localeCompare(b.id)),
       modelVersion: version,
     };
   };
+}
+
+function forwardedOriginal(email: ParsedEmail): ParsedEmail | null {
+  try {
+    return unwrapForward(email);
+  } catch {
+    return null;
+  }
+}
+
+/** The findings for one message and the logit they add up to. */
+function weigh(
+  model: ModelArtifact,
+  email: ParsedEmail,
+  context: AnalysisContext,
+): { findings: Finding[]; logit: number } {
+  let findings: Finding[];
+  try {
+    const { outcomes, lexical } = extract(email, context);
+    findings = outcomes.map(({ rule, hit }) => {
+      const learned = rule.expertOnly ? undefined : model.weights[rule.id];
+      return {
+        id: rule.id,
+        family: rule.family,
+        severity: rule.severity,
+        weight: round2((learned ?? rule.weight) * (hit.strength ?? 1)),
+        evidence: hit.evidence,
+      };
+    });
+    // A rule the model weighs at zero did not drive the score: leave it out of the explanation.
+    findings = findings.filter((f) => f.weight !== 0);
+    const vocabulary = vocabularyFinding(lexical, model.lexical);
+    if (vocabulary) findings.push(vocabulary);
+  } catch {
+    findings = [
+      {
+        id: 'structure.engine-error',
+        family: 'structure',
+        severity: 'medium',
+        weight: 0,
+        evidence: 'the message could not be analysed in full',
+      },
+    ];
+  }
+  return { findings, logit: model.bias + findings.reduce((sum, f) => sum + f.weight, 0) };
 }
 
 /** One finding for the learned vocabulary weights, naming the concepts that weighed most. */

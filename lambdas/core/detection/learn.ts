@@ -54,6 +54,13 @@ export const weightCap: Readonly<Record<Severity, number>> = {
   critical: 5,
 };
 
+/**
+ * Lowest learned weight of a vocabulary word. Every word on the list is about what a lure asks
+ * or promises; a word may learn that legitimate mail uses it too, but not so strongly that pasting
+ * it into a lure buys the lure out of its signals (an unbounded floor let "details" reach -1.2).
+ */
+const LEXICAL_FLOOR = 0.5;
+
 /** Removes leak headers and rewrites collection addresses in a parsed message. */
 export function stripLeaksParsed(email: ParsedEmail): ParsedEmail {
   const addr = <T extends { name: string; address: string }>(a: T): T => ({
@@ -137,7 +144,11 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
   // Bounds: rules with a positive prior never flip sign; every weight is capped by severity.
   // A rule keeps at least a quarter of its expert weight: a biased corpus may shrink, not erase, it.
   const lower = ids.map((_, j) =>
-    (prior[j] ?? 0) > 0 ? Math.max(minWeight, 0.25 * (prior[j] ?? 0)) : -(cap[j] ?? 5),
+    j >= ruleCount
+      ? -LEXICAL_FLOOR
+      : (prior[j] ?? 0) > 0
+        ? Math.max(minWeight, 0.25 * (prior[j] ?? 0))
+        : -(cap[j] ?? 5),
   );
   const upper = ids.map((_, j) => cap[j] ?? 5);
   const w = [...prior.map((p, j) => Math.min(upper[j] ?? p, Math.max(lower[j] ?? p, p))), -2];

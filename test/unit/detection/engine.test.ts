@@ -94,6 +94,42 @@ describe('analyseEmail', () => {
     expect(ids()).not.toContain('domain.sender-lookalike');
   });
 
+  it('scores an inline forward as the message it forwards, and keeps the worse of the two', async () => {
+    const forward = (outerFrom: string, original: string) =>
+      parseEmail(
+        message(
+          {
+            'Authentication-Results': 'mx.example.org; spf=pass; dkim=pass; dmarc=pass header.from=example.org',
+            From: outerFrom,
+            To: 'security@example.org',
+            Subject: 'Fw: Unusual sign-in activity',
+            'Content-Type': 'text/plain; charset=utf-8',
+          },
+          `Is this real?\n\n________________________________\n${original}`,
+        ),
+      );
+    const lure =
+      'From: Microsoft account team <no-reply@micros0ft-support.top>\nSent: Monday, 4 March 2024 09:12\n' +
+      'To: Sam Roe <sam@example.org>\nSubject: Unusual sign-in activity\n\n' +
+      'We detected unusual sign-in activity. Verify your account within 24 hours or it will be suspended.\n';
+    const reported = analyseEmail(await forward('Sam Roe <sam@example.org>', lure));
+    expect(reported.verdict).not.toBe('allow');
+    expect(reported.findings.map((f) => f.id)).toContain('sender.display-name-brand');
+    expect(reported.findings.every((f) => f.evidence.startsWith('forwarded message: '))).toBe(true);
+    // The reporter's passing DMARC vouches for the reporter, not for the forwarded sender.
+    expect(reported.findings.map((f) => f.id)).not.toContain('sender.dmarc-pass-aligned');
+
+    // A forged forward cannot launder its own sender: the outer message still counts.
+    const harmless =
+      'From: Alex Doe <alex@example.com>\nSent: Monday, 4 March 2024 09:12\nTo: Sam Roe <sam@example.org>\n' +
+      'Subject: Lunch\n\nSee you at noon.\n';
+    const forged = analyseEmail(
+      await forward('"Microsoft account team" <no-reply@micros0ft-support.top>', harmless),
+    );
+    expect(forged.findings.map((f) => f.id)).toContain('sender.display-name-brand');
+    expect(forged.findings.some((f) => f.evidence.startsWith('forwarded message: '))).toBe(false);
+  });
+
   it('never throws, even on an empty message', async () => {
     const a = analyseEmail(await parseEmail(new Uint8Array()));
     expect(a.verdict).toBe('allow');

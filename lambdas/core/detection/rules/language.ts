@@ -4,9 +4,10 @@
  * folded text (lower case, accents dropped, confusables mapped), so "Senha" and "ѕenha" match.
  */
 
+import { domainOf, freemail, rootDomain } from '../domains.ts';
 import type { MessageView } from '../features.ts';
-import { maskText } from '../mask.ts';
-import { skeleton } from '../normalise.ts';
+import { maskEmail, maskText } from '../mask.ts';
+import { foldText, skeleton } from '../normalise.ts';
 import { defineRule, type Rule, type RuleHit } from './rule.ts';
 import { brandsNamedIn, isBrandDomain } from './sender.ts';
 
@@ -129,7 +130,9 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|beauties|brides|girls)|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
-  /\b(lonely (woman|female|girl|lady|housewife)|solitary (female|woman|girl)|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|deposit bonus|bonus (at|on) every deposit)\b/,
+  /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|deposit bonus|bonus (at|on) every deposit)\b/,
+  // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
+  /\b((where|were) (are|r) (you|u) from,? and how old|i('ll| will) (send|reply to|reply) (you|u) my (photo|photos|pictures|pics)|looking (up|for) (a )?(gentle|serious|kind|honest|caring|real) (man|men|gentleman)|(unmarried|single|lonely|solitary) (generous |savory |sweet |beautiful |young )?(woman|female|girl|lady)|i (saw|found|liked) your (profile|photo)s?)\b/,
   // nl / de / fr / pt / es dating, sex and pill offers
   /\b(oekraiense (vrouwen|meisjes|schoonheden|singles)|spannende afspraak|orgasme[ns]?|blauwe pil|erectie|oekrai[a-z]* meisje)\b/,
   /\b(mit (diesen|heissen|einsamen) frauen|frauen (kennenlernen|in deiner nahe)|ukrainische (frauen|schonheiten)|russische frauen|sexkontakte|keine einzahlung)\b/,
@@ -350,6 +353,27 @@ export const languageRules: readonly Rule[] = [
     },
   }),
   defineRule({
+    id: 'language.write-elsewhere',
+    family: 'language',
+    severity: 'medium',
+    description:
+      'The text asks the reader to write to a free-mail address that is not the sender (romance and advance-fee scams move the talk off the sending account).',
+    weight: 1.0,
+    evaluate: (v) => {
+      const sender = (v.from?.address ?? '').toLowerCase();
+      const recipients = new Set([...v.email.to, ...v.email.cc].map((a) => a.address.toLowerCase()));
+      const text = v.bodyText.slice(0, 8000);
+      for (const m of text.matchAll(/[\w.+-]{1,64}@([\w-]{1,63}\.)+[a-z]{2,24}/gi)) {
+        const address = m[0].toLowerCase();
+        if (address === sender || recipients.has(address)) continue;
+        if (!freemail.has(rootDomain(domainOf(address)))) continue;
+        const before = foldText(text.slice(Math.max(0, (m.index ?? 0) - 60), m.index));
+        if (WRITE_TO_ME.test(before)) return { evidence: `asks for replies at ${maskEmail(address)}` };
+      }
+      return null;
+    },
+  }),
+  defineRule({
     id: 'language.qr-lure',
     family: 'language',
     severity: 'medium',
@@ -368,6 +392,10 @@ export const languageRules: readonly Rule[] = [
     },
   }),
 ];
+
+/** An ask to write somewhere, just before an address ("E-mail me to", "Write at", "escreva para"). */
+const WRITE_TO_ME =
+  /\b(e-?mail me|mail me|write (to )?(me|us|at|back)|reply (to )?(me|us)?\s*(at|to|on|via)|contact me|reach me|get back to me|send (me )?(your )?(reply|answer|response|details|pictures|photos)|my (private|personal|direct|own) e-?mail|me escreva|escreva(-me)? para|responda para|escribeme|escribame|contactame|schreib(en sie)? mir|ecri(s|vez)-moi|contactez-moi|scrivimi|mail me op)\b[^@]{0,30}$/;
 
 const GENERIC_GREETING =
   /\b(dear (valued |sir\/madam|sir or madam|customer|client|user|member|account ?holder|beneficiary|friend|applicant|winner|recipient|e-?mail user|webmail user|subscriber)|dear ,|hello (customer|user|dear)|(prezad[oa]|car[oa]) (client[ea]|usuari[oa]|associad[oa])|estimad[oa] (cliente|usuari[oa])|sehr geehrte[rs]? (kunde|kundin|nutzer)|liebe[rs]? (kunde|kundin)|cher client|chere cliente|beste klant|gentile cliente)\b/;

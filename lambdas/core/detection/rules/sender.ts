@@ -64,11 +64,19 @@ const ALONE_TERMS = new Set(
   ),
 );
 
-/** The brand a display name consists of alone (trademark signs and punctuation ignored). */
+/**
+ * The brand a display name consists of alone (trademark signs and punctuation ignored), or with
+ * nothing but a channel word around it ("Ledger News", "Tether Cashback", "Katie from Ledger").
+ */
 export function brandAloneIn(folded: string): Brand | undefined {
   const bare = folded
     .replace(/[\u2122\u00ae\u00a9]|\b(tm|inc|ltd|official)\b/g, ' ')
     .replace(/[^a-z0-9&+ ]+/g, ' ')
+    .replace(/^[a-z ]{0,30}\bfrom /, ' ')
+    .replace(
+      /\b(news|newsletter|team|support|secured?|security|solutions|cashback|updates?|wallet|hq)\b/g,
+      ' ',
+    )
     .replace(/\s+/g, ' ')
     .trim();
   if (!ALONE_TERMS.has(bare)) return undefined;
@@ -187,12 +195,16 @@ export const senderRules: readonly Rule[] = [
     id: 'sender.reply-to-freemail',
     family: 'sender',
     severity: 'medium',
-    description: 'Replies go to a free-mail mailbox while From claims another domain.',
+    description:
+      'Replies go to a free-mail mailbox while From claims another domain, or to another free-mail mailbox than the free-mail sender.',
     weight: 1.4,
     evaluate: (v) => {
+      const fromAddress = (v.from?.address ?? '').toLowerCase();
       const r = v.email.replyTo.find((a) => {
         const root = rootDomain(domainOf(a.address));
-        return freemail.has(root) && root !== v.fromRoot;
+        if (!freemail.has(root)) return false;
+        // Same provider: only a different mailbox diverts the answer (khadmau70@ → clcas655@gmail.com).
+        return root !== v.fromRoot || (freemail.has(v.fromRoot) && a.address.toLowerCase() !== fromAddress);
       });
       if (!r) return null;
       // Between two free-mail boxes it is weaker evidence (people do this) than from an organisation.
@@ -324,6 +336,18 @@ export const senderRules: readonly Rule[] = [
     },
   }),
   defineRule({
+    id: 'sender.display-name-lure',
+    family: 'sender',
+    severity: 'low',
+    description:
+      'The display name is a lure or an alarm, not a person or an organisation ("Free spin", "Payout verification", "Action Needed", "Pago rechazado").',
+    weight: 0.7,
+    evaluate: (v) => {
+      const lure = displayNameLure(v.displayFolded) ?? displayNameLure(camelSplit(v.displayName));
+      return lure ? { evidence: `display name "${maskText(v.displayName, 60)}" (${lure})` } : null;
+    },
+  }),
+  defineRule({
     id: 'sender.return-path-mismatch',
     family: 'sender',
     severity: 'low',
@@ -346,7 +370,6 @@ const RELAYED = /\(via [^)]+\)|\svia\s+\S/i;
 const BARE_DOMAIN =
   /(?:^|[\s"'(<[|])((?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|io|co|app|me|us|uk|de|fr|nl|es|it|br|in|ca|au|ru|xyz|online|shop|site|store|tech|ai))(?=$|[\s"')>\]|,:;!])/i;
 
-/** "LibertyMutualTeam" → "liberty mutual team": brand names glued into one CamelCase word. */
 /**
  * Why the sender mailbox is a machine-made token (uEMpslP@, Jane_Doe_48213@, NEWS_OFFRE_1@ on an
  * organisation domain), or null: mail systems and people keep one stable, readable mailbox.
@@ -363,6 +386,7 @@ export function generatedMailbox(v: Pick<MessageView, 'from' | 'fromRoot'>): str
   return mixedCaseToken(local) ? `mailbox ${shown} is a random mixed-case token` : null;
 }
 
+/** "LibertyMutualTeam" → "liberty mutual team": brand names glued into one CamelCase word. */
 export function camelSplit(name: string): string {
   if (!/[a-z][A-Z]/.test(name)) return '';
   return foldText(name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[\u2122\u2120\u00ae\u00a9]/g, ' '));
@@ -403,6 +427,38 @@ export function decoratedName(name: string): string | null {
     return 'random tag after dots';
   if (/[a-z]{3,}[.]$/i.test(n) && !NAME_ABBREVIATIONS.test(n) && /\s/.test(n))
     return 'full stop after the name';
+  return null;
+}
+
+/**
+ * Lure words that name what a message dangles or threatens. An organisation signs with its name
+ * and maybe a department ("Acme Billing", "Starbucks Rewards"); a sender named "Free spin",
+ * "Your payout verification" or "Aprovado" is the pitch itself. "Rewards" is a loyalty programme's
+ * name and not on the list ("Casino Rewards" counts for the casino).
+ */
+const DISPLAY_LURES: readonly [RegExp, string][] = [
+  [
+    /\b(winner|winners|you(?:'ve| have)? won|gewinner\w*|gewinn|ganador|ganhador|gagnant|vincitore|jackpot|lottery|loterie|loteria|sweepstakes?|giveaway|prize|premio)\b/,
+    'prize',
+  ],
+  [
+    /\b(casino|cassino|free ?spins?|spins? gratis|bonus|bonos?|bonussen|willkommensbonus|welcome ?bonus|pramie\w*|belohnung\w*|recompensas?)\b/,
+    'bonus',
+  ],
+  [/\b(claim|claims? assist|payout|cashback|gift|geschenk|cadeau|regalo)\b/, 'payout'],
+  [
+    /\b(action (?:needed|required)|urgent|urgente|dringend|final notice|aviso final|verification|verifizierung|verificacao|verificacion)\b/,
+    'alarm',
+  ],
+  [
+    /\b(declined|rejected|suspended|rechazad[oa]|recusad[oa]|bloquead[oa]|abgelehnt|approved|aprovad[oa]|aprobad[oa]|congratulations|parabens|felicidades|gefeliciteerd|herzlichen gluckwunsch)\b/,
+    'verdict',
+  ],
+];
+
+export function displayNameLure(folded: string): string | null {
+  if (!folded || folded.includes('@')) return null;
+  for (const [re, concept] of DISPLAY_LURES) if (re.test(folded)) return concept;
   return null;
 }
 
