@@ -122,6 +122,12 @@ export const brands: readonly Brand[] = [
   b('Trust Wallet', 'trust wallet|trustwallet', 'trustwallet.com'),
   b('Norton', 'norton|lifelock', 'norton.com nortonlifelock.com gen.digital'),
   b('McAfee', 'mcafee', 'mcafee.com'),
+  // antivirus "your subscription expired / renewed" lures borrow these (renewal and call-back scams)
+  b('TotalAV', 'totalav|total av', 'totalav.com'),
+  b('Avast', 'avast', 'avast.com avg.com gen.digital'),
+  b('Bitdefender', 'bitdefender', 'bitdefender.com'),
+  b('Kaspersky', 'kaspersky', 'kaspersky.com'),
+  b('Malwarebytes', 'malwarebytes', 'malwarebytes.com'),
   b('Geek Squad', 'geek squad|geeksquad', 'geeksquad.com bestbuy.com'),
   b('Wells Fargo', 'wells fargo|wellsfargo', 'wellsfargo.com'),
   b('Chase', 'chase bank|jpmorgan chase|chase online', 'chase.com jpmorgan.com'),

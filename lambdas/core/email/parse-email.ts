@@ -81,6 +81,8 @@ export function dropInlineImagePayloads(html: string): string {
   return html.replace(INLINE_IMAGE, '$1(image)');
 }
 
+const QUOTED_THEN_ADDRESS = /^\s*"([^"]{1,200})"\s*,\s*<\s*([^<>\s@]+@[^<>\s@]+)\s*>\s*$/;
+
 /**
  * The From address when the header is malformed in a way postal-mime splits: an unquoted comma
  * in the display name ("Account team ,_<no-reply@x.com>", "Prize, jehd <service@x.de>") leaves
@@ -89,7 +91,12 @@ export function dropInlineImagePayloads(html: string): string {
  * sender checks still see who sent it.
  */
 function recoverFrom(header: string | undefined, from: EmailAddress | null): EmailAddress | null {
-  if (!header || from?.address?.includes('@')) return null;
+  if (!header) return null;
+  // A quoted string posing as an address before the real one ("Transport@GLS.de", <x@y.de>):
+  // clients show the quoted text as the sender, so it is the display name.
+  const posing = QUOTED_THEN_ADDRESS.exec(header);
+  if (posing?.[1] && posing[2]) return { name: posing[1], address: posing[2] };
+  if (from?.address?.includes('@')) return null;
   let list: EmailAddress[] = [];
   try {
     list = flatten(addressParser(header));

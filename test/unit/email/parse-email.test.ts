@@ -193,6 +193,14 @@ describe('parseEmail', () => {
     }
   });
 
+  it('reads a quoted string posing as an address before the real one as the display name', async () => {
+    const email = await parseEmail(message({ From: '"Transport@GLS.de", <service@example.de>' }, 'Hello'));
+    expect(email.from).toEqual({ name: 'Transport@GLS.de', address: 'service@example.de' });
+    expect(email.defects).toContain('from-multiple-addresses');
+    const two = await parseEmail(message({ From: 'a@example.org, b@example.org' }, 'Hello'));
+    expect(two.from).toEqual({ name: '', address: 'a@example.org' });
+  });
+
   it('never throws on garbage and records defects', async () => {
     for (const raw of [
       new Uint8Array(),

@@ -128,7 +128,7 @@ export const advanceFeeLexicon: readonly RegExp[] = [
 export const spamOfferLexicon: readonly RegExp[] = [
   /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
-  /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|beauties|brides|girls)|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
+  /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|woman|beauties|brides|girls?|wives)|find your (best|perfect) match|sex ?dating|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
   /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|deposit bonus|bonus (at|on) every deposit)\b/,
   // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
@@ -198,7 +198,8 @@ export const languageRules: readonly Rule[] = [
     severity: 'low',
     description: 'Bulk-spam offers: casino, dating, pills and diets, warranties, loans, easy money.',
     weight: 0.8,
-    evaluate: (v) => lexiconHit(text(v), spamOfferLexicon),
+    // The sender name is read too: "Sex Dating", "Your Best Ukrainian Girl" is the offer itself.
+    evaluate: (v) => lexiconHit(`${v.displayFolded} ${text(v)}`, spamOfferLexicon),
   }),
   defineRule({
     id: 'language.mixed-script',
@@ -282,6 +283,9 @@ export const languageRules: readonly Rule[] = [
         'binance',
         'docusign',
         'account',
+        // pill spam spells its trademarks with lookalikes to pass word filters (VlAGRA&ClALlS)
+        'viagra',
+        'cialis',
       ]) {
         if (folded.includes(term)) continue;
         if (sk.includes(skeleton(term)) && raw.length < 400)
