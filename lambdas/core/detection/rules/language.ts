@@ -134,7 +134,7 @@ export const spamOfferLexicon: readonly RegExp[] = [
   // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
   /\b((where|were) (are|r) (you|u) from,? and how old|i('ll| will) (send|reply to|reply) (you|u) my (photo|photos|pictures|pics)|looking (up|for) (a )?(gentle|serious|kind|honest|caring|real) (man|men|gentleman)|(unmarried|single|lonely|solitary) (generous |savory |sweet |beautiful |young )?(woman|female|girl|lady)|i (saw|found|liked) your (profile|photo)s?)\b/,
   // nl / de / fr / pt / es dating, sex and pill offers
-  /\b(oekraiense (vrouwen|meisjes|schoonheden|singles)|spannende afspraak|orgasme[ns]?|blauwe pil|erectie|oekrai[a-z]* meisje)\b/,
+  /\b(oekraiense (vrouwen|meisjes|schoonheden|singles)|spannende afspraak|flirt(en)? (voor|met) singles|gratis afspreken|naaktfoto'?s|(mijn|m'n) profiel (te )?bekijken|(view|check out|see) my (private )?profile|nude (photos|pics|pictures)|orgasme[ns]?|blauwe pil|erectie|oekrai[a-z]* meisje)\b/,
   /\b(mit (diesen|heissen|einsamen) frauen|frauen (kennenlernen|in deiner nahe)|ukrainische (frauen|schonheiten)|russische frauen|sexkontakte|keine einzahlung)\b/,
   /\b(femmes? (russes?|ukrainiennes?|celibataires?)|rencontres? (coquines?|sexy|discretes?)|mulheres (solteiras|russas|ucranianas)|mujeres (solteras|rusas|ucranianas)|sem deposito|sin deposito)\b/,
   /\bremove yourself from (our|this|the) (e-?mails? |mailing )?list\b/,

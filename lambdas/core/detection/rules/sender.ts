@@ -314,7 +314,9 @@ export const senderRules: readonly Rule[] = [
   defineRule({
     id: 'sender.generated-mailbox',
     family: 'sender',
-    severity: 'low',
+    // Medium: neither people nor mail systems write From mailboxes like uEMpslP@ (bounce
+    // tokens live in Return-Path), so one alone weighs more than a vague low signal.
+    severity: 'medium',
     description:
       'The sender mailbox is a machine-made token (uEMpslP@, Jane_Doe_48213@, NEWS_OFFRE_1@ on an organisation domain).',
     weight: 0.8,
