@@ -99,7 +99,8 @@ describe('analyseEmail', () => {
       parseEmail(
         message(
           {
-            'Authentication-Results': 'mx.example.org; spf=pass; dkim=pass; dmarc=pass header.from=example.org',
+            'Authentication-Results':
+              'mx.example.org; spf=pass; dkim=pass; dmarc=pass header.from=example.org',
             From: outerFrom,
             To: 'security@example.org',
             Subject: 'Fw: Unusual sign-in activity',

@@ -57,7 +57,10 @@ describe('unwrapForward', () => {
       'Agreed.\n\n-----Original Message-----\nFrom: Alex Doe <alex@example.com>\nSubject: Budget\n\nNumbers attached.\n',
     );
     expect(unwrapForward(reply)).toBeNull();
-    const noBlock = await parse(`${reporter}\r\nSubject: Fwd: photos`, 'Here are the photos from Saturday.\n');
+    const noBlock = await parse(
+      `${reporter}\r\nSubject: Fwd: photos`,
+      'Here are the photos from Saturday.\n',
+    );
     expect(unwrapForward(noBlock)).toBeNull();
     const fromOnly = await parse(
       `${reporter}\r\nSubject: Fw: note`,
