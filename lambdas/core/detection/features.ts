@@ -101,13 +101,19 @@ function makeLink(url: string, text: string, source: LinkSource, imageOnly: bool
   return { url: url.slice(0, 2048), host, root: rootDomain(host), scheme, text, source, imageOnly };
 }
 
-const TEXT_URL = /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}/gi;
+/**
+ * A URL in text: with a scheme or "www.", or a bare host with a path ("transfer705.pages.dev/x"),
+ * which mail clients turn into a link and lures write to slip past link scanners.
+ */
+const TEXT_URL =
+  /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}|(?<![\w@.\/:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\/[^\s<>"'`{}|\\^\][]{1,2000}/gi;
 
 function textLinks(text: string, source: LinkSource, out: Link[], seen: Set<string>): void {
   TEXT_URL.lastIndex = 0;
   let m: RegExpExecArray | null = TEXT_URL.exec(text);
   while (m && out.length < MAX_LINKS) {
-    const url = m[0].replace(/[.,;:!?)]+$/, '');
+    const written = m[0].replace(/[.,;:!?)]+$/, '');
+    const url = /^(?:https?:\/\/|www\.)/i.test(written) ? written : `http://${written}`;
     if (!seen.has(url)) {
       seen.add(url);
       out.push(makeLink(url, '', source, false));
