@@ -70,6 +70,8 @@ export const urgencyLexicon: readonly RegExp[] = [
   /\b(account|access|service|card|mailbox|subscription|membership)\s+(has been|will be|is|was|is temporarily|will be temporarily)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
   /\b(permanently (deleted|closed|suspended)|temporarily (suspended|on hold|locked))\b/,
   /\bif you (do not|don't|fail to) (verify|confirm|update|respond|act|pay|validate)\b/,
+  // the cloud-storage-full lure: your photos and files are about to go
+  /\b(photos|files|videos|data|documents)( and (photos|files|videos|data|documents))? (will be|are being|are going to be|could be) (permanently )?(deleted|removed|erased|lost)|\bstorage (capacity |quota |space |limit )?(exceeded|reached|is full|almost full)\b/,
   // pt
   /\b(ultimo aviso|ultima chance|sera (bloquead|cancelad|suspens)[oa]|conta (bloqueada|suspensa)|bloqueio (da|de sua|do seu)|evite (o bloqueio|a suspensao)|prazo final|regularize (agora|ja)|vence hoje|pendencia)\b/,
   // es
@@ -112,6 +114,8 @@ export const advanceFeeLexicon: readonly RegExp[] = [
   /\b(\$|us\$|usd|eur|€)\s?\d[\d,.]*\s?(million|m)\b|\b\d[\d,.]*\s?(million)\s?(us )?(dollars|usd|euros)\b/,
   /\b(business (proposal|collaboration)|investment (opportunity|collaboration)|mutual benefit|your (urgent )?assistance|kindly (reply|respond|get back))\b/,
   /\b(get back to (me|us)|reply (me|to this) (urgently|asap)|greetings? to you|contact me (via|through|on) (my )?(private )?e-?mail)\b/,
+  // the stranger explaining where the address came from ("I got your email from a business directory")
+  /\bi (got|obtained|found|came across) your (e-?mail|contact|address)( contact| address)? (from|through|in|on|via|while)\b/,
   /\b(mutually beneficial|lucrative (deal|business|proposal|transaction|venture)|private proposition|probate (file|matter|case)|confidential (business|transaction|proposal)|i await your (urgent )?(response|reply))\b/,
   // the dying donor or widow giving away a fortune
   /\b(childless|terminal(ly)? ill|my (late )?husband (died|passed)|my late husband|before (his|her) (death|demise)|donate (the|this|my) (fund|funds|money|sum|inheritance)|less privileged|orphanages?)\b/,
@@ -130,7 +134,7 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|woman|beauties|brides|girls?|wives)|find your (best|perfect) match|sex ?dating|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
-  /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|deposit bonus|bonus (at|on) every deposit)\b/,
+  /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|no deposit required|play for free and win|deposit bonus|bonus (at|on) every deposit)\b/,
   // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
   /\b((where|were) (are|r) (you|u) from,? and how old|i('ll| will) (send|reply to|reply) (you|u) my (photo|photos|pictures|pics)|looking (up|for) (a )?(gentle|serious|kind|honest|caring|real) (man|men|gentleman)|(unmarried|single|lonely|solitary) (generous |savory |sweet |beautiful |young )?(woman|female|girl|lady)|i (saw|found|liked) your (profile|photo)s?)\b/,
   // nl / de / fr / pt / es dating, sex and pill offers

@@ -444,7 +444,7 @@ const DISPLAY_LURES: readonly [RegExp, string][] = [
     'prize',
   ],
   [
-    /\b(casino|cassino|free ?spins?|spins? gratis|bonus|bonos?|bonussen|willkommensbonus|welcome ?bonus|pramie\w*|belohnung\w*|recompensas?)\b/,
+    /\b(casino|cassino|free ?spins?|spins|spins? gratis|bonus|bonos?|bonussen|willkommensbonus|welcome ?bonus|pramie\w*|belohnung\w*|recompensas?)\b/,
     'bonus',
   ],
   [/\b(claim|claims? assist|payout|cashback|gift|geschenk|cadeau|regalo)\b/, 'payout'],
