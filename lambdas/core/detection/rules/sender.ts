@@ -147,7 +147,7 @@ export const senderRules: readonly Rule[] = [
     description:
       'DMARC passes and the verified domain is the From domain (reassuring, not proof). Not for free-mail ' +
       'providers or free SaaS tenants: there it proves only that someone signed up, which anyone can.',
-    weight: -1.0,
+    weight: -0.5,
     expertOnly: true,
     evaluate: (v) =>
       v.auth.dmarc === 'pass' &&
