@@ -7,7 +7,7 @@
 import { addressParser } from 'postal-mime';
 import type { EmailAddress, ParsedEmail } from './parsed-email.ts';
 
-/** Subject prefixes clients put on forwards (EN, PT/ES, FR, DE, NL, IT, SV/DA). */
+/** Subject prefixes clients put on forwards: Fw/Fwd, Enc (PT), RV (ES), TR (FR), WG (DE), Doorst (NL). */
 const FORWARD_SUBJECT =
   /^\s*(?:\[[^\]]{0,40}\]\s*)?(?:(?:re|aw|sv)\s*:\s*)*(?:fwd?|enc|tr|wg|rv|doorst)\s*:/i;
 
