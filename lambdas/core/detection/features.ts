@@ -106,7 +106,7 @@ function makeLink(url: string, text: string, source: LinkSource, imageOnly: bool
  * which mail clients turn into a link and lures write to slip past link scanners.
  */
 const TEXT_URL =
-  /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}|(?<![\w@.\/:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\/[^\s<>"'`{}|\\^\][]{1,2000}/gi;
+  /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}|(?<![\w@./:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\/[^\s<>"'`{}|\\^\][]{1,2000}/gi;
 
 function textLinks(text: string, source: LinkSource, out: Link[], seen: Set<string>): void {
   TEXT_URL.lastIndex = 0;
