@@ -101,26 +101,44 @@ function makeLink(url: string, text: string, source: LinkSource, imageOnly: bool
   return { url: url.slice(0, 2048), host, root: rootDomain(host), scheme, text, source, imageOnly };
 }
 
-/**
- * A URL in text: with a scheme or "www.", or a bare host with a path ("transfer705.pages.dev/x"),
- * which mail clients turn into a link and lures write to slip past link scanners.
- */
-const TEXT_URL =
-  /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}|(?<![\w@./:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\/[^\s<>"'`{}|\\^\][]{1,2000}/gi;
+const TEXT_URL = /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}/gi;
+/** A bare host with a path, anchored at the start of a whitespace-separated token. */
+const BARE_HOST_URL = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\/[^<>"'`{}|\\^\][]{0,2000}/i;
 
+function addTextLink(written: string, source: LinkSource, out: Link[], seen: Set<string>): void {
+  const url = written.replace(/[.,;:!?)]+$/, '');
+  if (seen.has(url)) return;
+  seen.add(url);
+  out.push(makeLink(url, '', source, false));
+}
+
+/**
+ * URLs in text: with a scheme or "www.", and bare hosts with a path ("transfer705.pages.dev/x"),
+ * which mail clients turn into links and lures write to slip past link scanners.
+ */
 function textLinks(text: string, source: LinkSource, out: Link[], seen: Set<string>): void {
   TEXT_URL.lastIndex = 0;
   let m: RegExpExecArray | null = TEXT_URL.exec(text);
   while (m && out.length < MAX_LINKS) {
-    const written = m[0].replace(/[.,;:!?)]+$/, '');
-    const url = /^(?:https?:\/\/|www\.)/i.test(written) ? written : `http://${written}`;
-    if (!seen.has(url)) {
-      seen.add(url);
-      out.push(makeLink(url, '', source, false));
-    }
+    addTextLink(m[0], source, out, seen);
     m = TEXT_URL.exec(text);
   }
+  // Only around each "/": one regex over the whole text, or splitting it into words, costs more.
+  for (let slash = text.indexOf('/'); slash >= 0 && out.length < MAX_LINKS;) {
+    let start = slash;
+    while (start > 0 && slash - start < 300 && !isSpace(text.charCodeAt(start - 1))) start--;
+    let end = slash;
+    while (end < text.length && end - slash < 2000 && !isSpace(text.charCodeAt(end))) end++;
+    const token = text.slice(start, end).replace(/^[(<"'[]+/, '');
+    // Schemes and "www." were read above (or are not web links).
+    const bare = /^(?:[a-z][a-z0-9+.-]*:|www\.)/i.test(token) ? null : BARE_HOST_URL.exec(token);
+    if (bare) addTextLink(`http://${bare[0]}`, source, out, seen);
+    slash = text.indexOf('/', end);
+  }
 }
+
+/** ASCII whitespace and the no-break space: where a written link ends. */
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 160;
 
 // The anchor text may not run into the next anchor: keeps unclosed <a> floods linear.
 const ANCHOR = /<a\b([^>]*)>((?:(?!<a\b)[\s\S]){0,2000}?)<\/a\s*>/gi;

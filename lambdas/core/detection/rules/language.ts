@@ -4,7 +4,7 @@
  * folded text (lower case, accents dropped, confusables mapped), so "Senha" and "ѕenha" match.
  */
 
-import { domainOf, freemail, rootDomain } from '../domains.ts';
+import { freemail, rootDomain } from '../domains.ts';
 import type { MessageView } from '../features.ts';
 import { maskEmail, maskText } from '../mask.ts';
 import { foldText, skeleton } from '../normalise.ts';
@@ -371,11 +371,16 @@ export const languageRules: readonly Rule[] = [
       const sender = (v.from?.address ?? '').toLowerCase();
       const recipients = new Set([...v.email.to, ...v.email.cc].map((a) => a.address.toLowerCase()));
       const text = v.bodyText.slice(0, 8000);
-      for (const m of text.matchAll(/[\w.+-]{1,64}@([\w-]{1,63}\.)+[a-z]{2,24}/gi)) {
-        const address = m[0].toLowerCase();
+      // Found from each "@" outwards: a regex that tries a local part at every position costs more.
+      let seen = 0;
+      for (let at = text.indexOf('@'); at >= 0 && seen < 50; at = text.indexOf('@', at + 1), seen++) {
+        const local = /[\w.+-]{1,64}$/.exec(text.slice(Math.max(0, at - 64), at))?.[0];
+        const domain = /^(?:[\w-]{1,63}\.)+[a-z]{2,24}/i.exec(text.slice(at + 1, at + 256))?.[0];
+        if (!local || !domain) continue;
+        const address = `${local}@${domain}`.toLowerCase();
         if (address === sender || recipients.has(address)) continue;
-        if (!freemail.has(rootDomain(domainOf(address)))) continue;
-        const before = foldText(text.slice(Math.max(0, (m.index ?? 0) - 60), m.index));
+        if (!freemail.has(rootDomain(domain.toLowerCase()))) continue;
+        const before = foldText(text.slice(Math.max(0, at - local.length - 60), at - local.length));
         if (WRITE_TO_ME.test(before)) return { evidence: `asks for replies at ${maskEmail(address)}` };
       }
       return null;
