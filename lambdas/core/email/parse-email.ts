@@ -86,9 +86,10 @@ const QUOTED_THEN_ADDRESS = /^\s*"([^"]{1,200})"\s*,\s*<\s*([^<>\s@]+@[^<>\s@]+)
 /**
  * The From address when the header is malformed in a way postal-mime splits: an unquoted comma
  * in the display name ("Account team ,_<no-reply@x.com>", "Prize, jehd <service@x.de>") leaves
- * the first entry without an address. Returns the display name of the first entry with the first
- * address found, or null. The defect is still recorded: only the address is recovered, so that
- * sender checks still see who sent it.
+ * the first entry without an address, and a quoted string before the real address
+ * ("Transport@GLS.de", <x@y.de>) reads as a first address of its own. Returns the name clients
+ * show with the real address, or null. The defect is still recorded: only the sender is recovered,
+ * so that sender checks still see who sent it.
  */
 function recoverFrom(header: string | undefined, from: EmailAddress | null): EmailAddress | null {
   if (!header) return null;

@@ -70,8 +70,6 @@ export const urgencyLexicon: readonly RegExp[] = [
   /\b(account|access|service|card|mailbox|subscription|membership)\s+(has been|will be|is|was|is temporarily|will be temporarily)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
   /\b(permanently (deleted|closed|suspended)|temporarily (suspended|on hold|locked))\b/,
   /\bif you (do not|don't|fail to) (verify|confirm|update|respond|act|pay|validate)\b/,
-  // the cloud-storage-full lure: your photos and files are about to go
-  /\b(photos|files|videos|data|documents)( and (photos|files|videos|data|documents))? (will be|are being|are going to be|could be) (permanently )?(deleted|removed|erased|lost)|\bstorage (capacity |quota |space |limit )?(exceeded|reached|is full|almost full)\b/,
   // pt
   /\b(ultimo aviso|ultima chance|sera (bloquead|cancelad|suspens)[oa]|conta (bloqueada|suspensa)|bloqueio (da|de sua|do seu)|evite (o bloqueio|a suspensao)|prazo final|regularize (agora|ja)|vence hoje|pendencia)\b/,
   // es
@@ -84,7 +82,8 @@ export const urgencyLexicon: readonly RegExp[] = [
   /\b(laatste herinnering|account (is )?geblokkeerd|ultimo avviso|account (sospeso|bloccato))\b/,
   /\b(binnen (24|48|72) uur|wordt (uw|je) (account|rekening|pas) (geblokkeerd|opgeschort|verwijderd)|entro (24|48) ore)\b/,
   // a threat to delete what the recipient keeps (photos, files, mailbox) unless they pay or act
-  /\b(your|all) (photos|files|videos|data|emails|messages) (and (photos|files|videos|data) )?will be (permanently )?(deleted|removed|lost)\b/,
+  // the cloud-storage-full lure: your photos and files are about to go
+  /\b(your|all|the) (photos|files|videos|data|documents|emails|messages) (and (photos|files|videos|data|documents) )?(will be|are being|are going to be|could be) (permanently )?(deleted|removed|erased|lost)\b|\bstorage (capacity |quota |space |limit )?(exceeded|reached|is full|almost full)\b/,
 ];
 
 export const payoffLexicon: readonly RegExp[] = [
