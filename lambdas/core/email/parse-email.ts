@@ -148,8 +148,28 @@ function boundHeaders(raw: readonly { key: string; value: string }[], state: Bou
   return headers;
 }
 
-function buildAttachments(email: Email, state: Bounded): Attachment[] {
+/** Images read for a QR code per message: a quishing lure shows one code, often beside a logo or two. */
+const QR_IMAGES = 3;
+
+/**
+ * Whether a message may hide its link in a QR code: it talks about one, or it says almost nothing
+ * in text. Reading a code costs milliseconds per image, so other mail keeps its images unread.
+ */
+function mayHideLinkInQr(subject: string, text: string, html: string): boolean {
+  const visible = text.trim().length >= 300 ? text : `${text} ${htmlToText(html.slice(0, 200_000))}`;
+  const sample = `${subject} ${visible.slice(0, 20_000)}`;
+  return (
+    /\b(qr|scan|scanne[nrz]?|escane[ea]\w*|escanee|escaneie)\b/i.test(sample) ||
+    sample.replace(/\s+/g, ' ').trim().length < 300
+  );
+}
+
+const isImage = (type: string | undefined, filename: string | null | undefined): boolean =>
+  (type ?? '').toLowerCase().startsWith('image/') || /\.(png|jpe?g)$/i.test(filename ?? '');
+
+function buildAttachments(email: Email, state: Bounded, qrImages: number): Attachment[] {
   const out: Attachment[] = [];
+  let qrLeft = qrImages;
   for (const att of email.attachments) {
     if (out.length >= parseLimits.attachments) {
       state.truncated = true;
@@ -161,7 +181,9 @@ function buildAttachments(email: Email, state: Bounded): Attachment[] {
       const declaredType =
         (att.mimeType || 'application/octet-stream').toLowerCase().split(';')[0]?.trim() ?? '';
       const filename = att.filename ? att.filename.slice(0, 255) : null;
-      const facts = inspectBytes(bytes, filename, declaredType);
+      const readQr = qrLeft > 0 && isImage(declaredType, filename);
+      if (readQr) qrLeft--;
+      const facts = inspectBytes(bytes, filename, declaredType, { readQr });
       const traits = [...facts.traits];
       if (att.rfc822DepthExceeded) traits.push('rfc822-depth-exceeded');
       if (declaredType === 'message/rfc822') traits.push('rfc822');
@@ -505,6 +527,8 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
   html = html.replaceAll('\u0000', '');
 
   const returnPath = email.returnPath?.trim() || null;
+  const hasImage = email.attachments.some((a) => isImage(a.mimeType, a.filename));
+  const qrImages = hasImage && mayHideLinkInQr(email.subject ?? '', text, html) ? QR_IMAGES : 0;
   return {
     messageId: email.messageId ? email.messageId.slice(0, 998) : null,
     date: headers.find((h) => h.name === 'date')?.value ?? null,
@@ -519,7 +543,7 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
     headers,
     text,
     html,
-    attachments: buildAttachments(email, state),
+    attachments: buildAttachments(email, state, qrImages),
     size: raw.byteLength,
     truncated: state.truncated,
     defects: [...new Set(state.defects)],

@@ -3,6 +3,7 @@
  * the type by magic numbers, macro markers, archive entry names, encryption, PDF actions.
  * Pure and bounded: every scan looks at a capped window of the bytes.
  */
+import { readQrCode } from './qr.ts';
 
 const SCAN_LIMIT = 2 * 1024 * 1024;
 const MAX_ARCHIVE_ENTRIES = 40;
@@ -232,8 +233,18 @@ export interface ByteFacts {
   readonly extraText: string;
 }
 
-/** Everything cheap the engine will need from the bytes of one attachment. */
-export function inspectBytes(bytes: Uint8Array, filename: string | null, declaredType: string): ByteFacts {
+export interface InspectOptions {
+  /** Look for a QR code in a PNG or JPEG (costs milliseconds, so the caller chooses the images). */
+  readonly readQr?: boolean;
+}
+
+/** Everything the engine will need from the bytes of one attachment. */
+export function inspectBytes(
+  bytes: Uint8Array,
+  filename: string | null,
+  declaredType: string,
+  options: InspectOptions = {},
+): ByteFacts {
   const sniffedType = sniffType(bytes);
   const traits = nameTraits(filename);
   let extraText = '';
@@ -307,6 +318,13 @@ export function inspectBytes(bytes: Uint8Array, filename: string | null, declare
     if (/http-equiv\s*=\s*["']?refresh|window\.location|location\.(href|replace)/i.test(text))
       traits.push('redirect');
     if (/type\s*=\s*["']?password/i.test(text)) traits.push('password-field');
+  }
+  if (options.readQr && (sniffedType === 'image/png' || sniffedType === 'image/jpeg')) {
+    const code = readQrCode(bytes, sniffedType);
+    if (code) {
+      traits.push('qr-code');
+      extraText += `${code}\n`;
+    }
   }
   // Declared vs real type: a name that says document over bytes that are something else.
   if (sniffedType && ext) {

@@ -126,6 +126,19 @@ export const attachmentRules: readonly Rule[] = [
       ),
   }),
   defineRule({
+    id: 'attachment.qr-code',
+    family: 'attachment',
+    severity: 'medium',
+    description:
+      'An attached image is a QR code that carries a link (quishing: the link sits where text checks do not look, and opens on a phone).',
+    weight: 1.2,
+    evaluate: (v) =>
+      firstHit(v.email.attachments, (a) => {
+        const link = has(a, 'qr-code') ? /(?:https?:\/\/|www\.)\S+/i.exec(a.text ?? '')?.[0] : undefined;
+        return link ? `${name(a)} is a QR code for ${maskText(link, 80)}` : null;
+      }),
+  }),
+  defineRule({
     id: 'attachment.pdf-lure',
     family: 'attachment',
     severity: 'medium',
