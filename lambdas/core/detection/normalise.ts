@@ -149,6 +149,12 @@ const COMBINING = new RegExp(
   'g',
 );
 
+/**
+ * Marks from other scripts stacked on Latin letters ("Aܿcܿcܿoܿuܿnܿt", Syriac marks): a reader sees
+ * the word, so the lexicons must too. Marks on the letters of their own script are kept.
+ */
+const FOREIGN_MARKS_ON_LATIN = /([\p{Script=Latin}0-9])\p{Mn}+/gu;
+
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
@@ -169,7 +175,14 @@ function mapConfusables(s: string): string {
 export function foldText(s: string): string {
   if (!s) return '';
   if (isAscii(s)) return s.toLowerCase();
-  return mapConfusables(s.normalize('NFKD').replace(COMBINING, '').replace(INVISIBLE, '').toLowerCase());
+  return mapConfusables(
+    s
+      .normalize('NFKD')
+      .replace(COMBINING, '')
+      .replace(FOREIGN_MARKS_ON_LATIN, '$1')
+      .replace(INVISIBLE, '')
+      .toLowerCase(),
+  );
 }
 
 /**

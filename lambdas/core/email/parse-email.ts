@@ -71,9 +71,11 @@ function first(address: Address | undefined): EmailAddress | null {
  * Inline images (`src="data:image/png;base64,…"`) can run to megabytes: cut before the size cap,
  * they would push the message's text and links out of the bounded HTML (and leave an unclosed
  * tag that turns the rest into base64 "text"). The payload is replaced by a marker; the tag and
- * its attributes stay. Other data: types (documents, scripts) are kept for the smuggling checks.
+ * its attributes stay. A payload corrupted by stray characters (an address rewritten into it) is
+ * dropped up to the end of the attribute all the same. Other data: types (documents, scripts)
+ * are kept for the smuggling checks.
  */
-const INLINE_IMAGE = /(data:image\/[a-z0-9.+-]{1,40};base64,)[A-Za-z0-9+/=\s]{256,}/gi;
+const INLINE_IMAGE = /(data:image\/[a-z0-9.+-]{1,40};base64,)[A-Za-z0-9+/=\s]{256,}[^"'\s<>)]*/gi;
 
 export function dropInlineImagePayloads(html: string): string {
   if (!/data:image\//i.test(html)) return html;

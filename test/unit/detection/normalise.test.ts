@@ -11,6 +11,8 @@ describe('normalisation', () => {
     expect(foldText('Pa\u200bssword')).toBe('password');
     expect(foldText('ѕеnhа')).toBe('senha'); // Cyrillic lookalikes
     expect(foldText('ＰａｙＰａｌ')).toBe('paypal'); // fullwidth via NFKD
+    expect(foldText('A\u073fc\u073fc\u073fo\u073fu\u073fn\u073ft')).toBe('account'); // Syriac marks stacked on Latin
+    expect(foldText('\u0915\u093f\u0924\u093e\u092c')).toBe('\u0915\u093f\u0924\u093e\u092c'); // Devanagari keeps its vowel signs
   });
 
   it('builds UTS #39-style skeletons for domain labels', () => {

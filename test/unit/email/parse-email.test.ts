@@ -181,6 +181,21 @@ describe('parseEmail', () => {
     expect(email.text).not.toContain('QUJD');
   });
 
+  it('drops an inline image payload corrupted by stray characters up to the end of its attribute', async () => {
+    // An address rewritten into the base64 ("…@pot4Jx…") used to end the match early and leave
+    // an unclosed tag that turned the rest of the body, links included, into "text".
+    const image = `${'QUJD'.repeat(200)}@pot4JxiQ${'QUJD'.repeat(200)}`;
+    const email = await parseEmail(
+      message(
+        { From: 'a@example.com', 'Content-Type': 'text/html; charset=utf-8' },
+        `<html><body><a href="https://gift.example.net/claim"><h2>Your free gift</h2><img src="data:image/png;base64,${image}"></a></body></html>`,
+      ),
+    );
+    expect(email.html).toContain('data:image/png;base64,(image)"');
+    expect(email.html).not.toContain('@pot4JxiQ');
+    expect(email.text).not.toContain('QUJD');
+  });
+
   it('recovers the address from a From header split by an unquoted comma, and records the defect', async () => {
     for (const from of [
       'Microsoft account team ,_<no-reply@access.example.net>',

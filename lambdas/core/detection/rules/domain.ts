@@ -18,6 +18,7 @@ import type { MessageView } from '../features.ts';
 import { editDistance, punycodeToUnicode, skeleton } from '../normalise.ts';
 import { maskEmail } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
+import { mixedCaseToken } from './sender.ts';
 
 /** Brand domain labels that are ordinary words or too short to be distinctive. */
 const GENERIC_LABELS = new Set(
@@ -290,6 +291,10 @@ export const domainRules: readonly Rule[] = [
           : null;
       }
       const label = v.fromRoot.split('.')[0] ?? '';
+      // Domains are case-blind, but one written "zUkbxEQej.com" came out of a generator.
+      const written = (v.from?.address ?? '').split('@')[1] ?? '';
+      if (mixedCaseToken(written.split('.').at(-2) ?? ''))
+        return { evidence: `domain ${v.fromRoot} is written in random mixed case` };
       const sub = v.fromDomain.slice(0, Math.max(0, v.fromDomain.length - v.fromRoot.length - 1));
       if (label.split('-').some((part) => randomLooking(part)))
         return { evidence: `domain ${v.fromRoot} looks generated` };

@@ -6,7 +6,7 @@ import { defineRule, type Rule } from './rule.ts';
 const HIDDEN_BLOCK =
   /<([a-z0-9]+)\b[^>]*style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\s*[;"']|opacity\s*:\s*0(?:\.0+)?\s*[;"'])[^"']*["'][^>]*>([\s\S]{0,20000}?)<\/\1\s*>/gi;
 
-/** Words of text a reader cannot see (display:none, zero font, zero opacity). */
+/** Words of text a reader cannot see (display:none inline or by a style sheet, zero font, zero opacity). */
 export function hiddenWords(html: string): { words: number; sample: string } {
   let words = 0;
   let sample = '';
@@ -14,15 +14,104 @@ export function hiddenWords(html: string): { words: number; sample: string } {
   let m: RegExpExecArray | null = HIDDEN_BLOCK.exec(html);
   let guard = 0;
   while (m && guard++ < 200) {
-    const text = decodeEntities((m[2] ?? '').replace(/<[^>]*>/g, ' '))
-      .replace(/(?:[\s\u200b-\u200d\u00a0]|\u034f)+/g, ' ')
-      .trim();
-    const n = text ? text.split(' ').filter((w) => /[a-z]{2,}/i.test(w)).length : 0;
+    const n = countWords(m[2] ?? '');
     words += n;
-    if (!sample && n >= 5) sample = text;
+    if (!sample && n >= 5) sample = cleanText(m[2] ?? '');
     m = HIDDEN_BLOCK.exec(html);
   }
+  for (const region of stylesheetHiddenRegions(html)) {
+    const n = countWords(region);
+    words += n;
+    if (!sample && n >= 5) sample = cleanText(region);
+  }
   return { words, sample };
+}
+
+const cleanText = (fragment: string): string =>
+  decodeEntities(fragment.replace(/<[^>]*>/g, ' '))
+    .replace(/(?:[\s\u200b-\u200d\u00a0]|\u034f)+/g, ' ')
+    .trim();
+
+function countWords(fragment: string): number {
+  const text = cleanText(fragment);
+  return text ? text.split(' ').filter((w) => /[a-z]{2,}/i.test(w)).length : 0;
+}
+
+const STYLE_SHEET = /<style\b[^>]*>([\s\S]{0,20000}?)<\/style\s*>/gi;
+const HIDES = /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
+const SHOWS = /display\s*:\s*(?:block|inline|inline-block|table|table-row|table-cell|flex|grid|list-item)/i;
+const SIMPLE_SELECTOR = /^(?:[a-z][a-z0-9]{0,15}|\.[a-z_][\w-]{0,60})$/i;
+const HIDDEN_REGION_CHARS = 20_000;
+const NOT_TEXT = new Set(['head', 'title', 'style', 'script', 'noscript', 'template']);
+
+/**
+ * Selectors a style sheet hides outright: a bare element (`q{display:none}`) or a class, at the
+ * top level of the sheet and never shown again (responsive mail hides `.mobile` and shows it in an
+ * `@media` block; that is layout, not hiding). Descendant and other complex selectors are ignored.
+ */
+export function stylesheetHiddenSelectors(html: string): string[] {
+  if (!/<style/i.test(html) || !HIDES.test(html)) return [];
+  const hidden = new Set<string>();
+  const shown = new Set<string>();
+  STYLE_SHEET.lastIndex = 0;
+  for (let m = STYLE_SHEET.exec(html); m; m = STYLE_SHEET.exec(html)) {
+    const css = (m[1] ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ');
+    let depth = 0;
+    let start = 0;
+    let selector = '';
+    let inAtRule = false;
+    for (let i = 0; i < css.length; i++) {
+      const c = css[i];
+      if (c === '{') {
+        if (depth === 0) {
+          selector = css.slice(start, i).trim();
+          inAtRule = selector.startsWith('@');
+        } else if (inAtRule) {
+          selector = css.slice(start, i).trim();
+        }
+        depth++;
+        start = i + 1;
+      } else if (c === '}') {
+        const body = css.slice(start, i);
+        const atTop = depth === 1 && !inAtRule;
+        for (const one of selector.split(',')) {
+          const sel = one.trim().toLowerCase();
+          if (!SIMPLE_SELECTOR.test(sel)) continue;
+          if (atTop && HIDES.test(body)) hidden.add(sel);
+          if (SHOWS.test(body)) shown.add(sel);
+        }
+        depth = Math.max(0, depth - 1);
+        if (depth === 0) inAtRule = false;
+        start = i + 1;
+      }
+    }
+  }
+  return [...hidden].filter((sel) => !shown.has(sel) && !NOT_TEXT.has(sel));
+}
+
+/** The markup of the elements a style sheet hides; an element left unclosed runs on (bounded). */
+export function stylesheetHiddenRegions(html: string): string[] {
+  const regions: string[] = [];
+  for (const sel of stylesheetHiddenSelectors(html)) {
+    const opening =
+      sel[0] === '.'
+        ? new RegExp(
+            `<([a-z][a-z0-9]*)\\b[^>]*\\bclass\\s*=\\s*["']?[^"'>]*\\b${sel.slice(1)}\\b[^>]*>`,
+            'gi',
+          )
+        : new RegExp(`<(${sel})\\b[^>]*>`, 'gi');
+    let coveredTo = 0;
+    let guard = 0;
+    for (let m = opening.exec(html); m && guard++ < 200; m = opening.exec(html)) {
+      const from = m.index + m[0].length;
+      if (from < coveredTo) continue;
+      const close = html.slice(from, from + HIDDEN_REGION_CHARS).search(new RegExp(`</${m[1]}\\s*>`, 'i'));
+      const to = close >= 0 ? from + close : Math.min(html.length, from + HIDDEN_REGION_CHARS);
+      regions.push(html.slice(from, to));
+      coveredTo = to;
+    }
+  }
+  return regions;
 }
 
 export const htmlRules: readonly Rule[] = [
@@ -95,9 +184,16 @@ export const htmlRules: readonly Rule[] = [
       if (!v.html) return null;
       const text = v.bodyText.replace(/\s+/g, ' ').trim();
       const imgs = (v.html.match(/<img\b|<input\b[^>]*type\s*=\s*["']?image/gi) ?? []).length;
-      if (imgs === 0 || imgs > 3 || text.length > 60) return null;
-      const linkedImage = v.links.some((l) => l.imageOnly);
-      return linkedImage ? { evidence: `${imgs} image(s), ${text.length} characters of text` } : null;
+      // A picture can also be a block's CSS background, behind a link with no text of its own.
+      const backgrounds = (v.html.match(/background(?:-image)?\s*:\s*url\(/gi) ?? []).length;
+      if (imgs + backgrounds === 0 || imgs + backgrounds > 3 || text.length > 60) return null;
+      const linkedImage = v.links.some(
+        (l) =>
+          l.imageOnly || (backgrounds > 0 && l.source === 'html' && l.host !== '' && l.text.trim() === ''),
+      );
+      return linkedImage
+        ? { evidence: `${imgs + backgrounds} image(s), ${text.length} characters of text` }
+        : null;
     },
   }),
   defineRule({

@@ -67,6 +67,7 @@ export const credentialLexicon: readonly RegExp[] = [
 export const urgencyLexicon: readonly RegExp[] = [
   /\bwithin\s+(24|48|72|12|2|3)\s*(hours|hrs|h)\b|\bin\s+the\s+next\s+(24|48)\s+hours\b/,
   /\b(urgent action|immediate action|action required|final notice|last warning|act now|expires? today|time[- ]sensitive|respond immediately|urgent response)\b/,
+  /\b(requires? (your )?immediate attention|hurry up|only \d{1,2} hours? left|\d{1,2} hours? left to (claim|get|receive|redeem))\b/,
   /\b(account|access|service|card|mailbox|subscription|membership)\s+(has been|will be|is|was|is temporarily|will be temporarily)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
   /\b(permanently (deleted|closed|suspended)|temporarily (suspended|on hold|locked))\b/,
   /\bif you (do not|don't|fail to) (verify|confirm|update|respond|act|pay|validate)\b/,
@@ -81,6 +82,8 @@ export const urgencyLexicon: readonly RegExp[] = [
   // nl / it
   /\b(laatste herinnering|account (is )?geblokkeerd|ultimo avviso|account (sospeso|bloccato))\b/,
   /\b(binnen (24|48|72) uur|wordt (uw|je) (account|rekening|pas) (geblokkeerd|opgeschort|verwijderd)|entro (24|48) ore)\b/,
+  // nl: "we tried to reach you, please respond"
+  /\b(wij hebben|we hebben) (geprobeerd|getracht) (u|je) .{0,6}(te )?bereiken\b|\breageer alstublieft\b/,
   // a threat to delete what the recipient keeps (photos, files, mailbox) unless they pay or act
   // the cloud-storage-full lure: your photos and files are about to go
   /\b(your|all|the) (photos|files|videos|data|documents|emails|messages) (and (photos|files|videos|data|documents) )?(will be|are being|are going to be|could be) (permanently )?(deleted|removed|erased|lost)\b|\bstorage (capacity |quota |space |limit )?(exceeded|reached|is full|almost full)\b/,
@@ -106,6 +109,10 @@ export const payoffLexicon: readonly RegExp[] = [
   /\b(sie konnen (einen|ein) .{0,40}gewinnen|preis gewinnen|als einer der (wenigen )?glucklichen|sie wurden als .{0,40}ausgewahlt)\b/,
   // crypto giveaways: claiming tokens, free mints, cashback or a share the recipient never earned
   /\b(claim (your|the) (share|cashback|tokens?|allocation|bonus|free|nft|mint|btc|eth|usdt)|free (tokens?|mint|nfts?|btc|bitcoin|eth|usdt)|start your claim|redeem your free)\b/,
+  // a coin amount handed out ("Claim 500 BNB", "+0.035 BTC *FREE*") or deposited to the reader
+  /\bclaim \d[\d,.]* ?(btc|eth|usdt|usdc|bnb|sol|xrp|trx|tokens?)\b|\b\d[\d,.]* ?(btc|eth|usdt|bnb)\W{0,3}free\b|\b(deposited|credited|transferred) (the )?\d[\d,.]* ?(btc|eth|usdt|bitcoins?)\b/,
+  // the survey-for-a-gift scam: a few questions about a brand, then a free kit or a prize draw
+  /\b(complete|take|answer) (our|this|a|the) (short |quick |brief )?(survey|questionnaire) (and|to) (receive|get|claim|win)\b|\b(completez|repondez a) (notre|ce|un) (rapide |court |petit )?(sondage|questionnaire)\b|\b(beantwoord|vul) (een paar|enkele) (simpele |korte )?vragen\b|\bmaak kans op\b|\bniet de organisator (of sponsor )?van deze (actie|campagne)\b|\b(responda|complete) (nossa|a|esta) (pesquisa|enquete) e (receba|ganhe)\b/,
 ];
 
 export const advanceFeeLexicon: readonly RegExp[] = [
@@ -113,6 +120,8 @@ export const advanceFeeLexicon: readonly RegExp[] = [
   /\b(\$|us\$|usd|eur|€)\s?\d[\d,.]*\s?(million|m)\b|\b\d[\d,.]*\s?(million)\s?(us )?(dollars|usd|euros)\b/,
   /\b(business (proposal|collaboration)|investment (opportunity|collaboration)|mutual benefit|your (urgent )?assistance|kindly (reply|respond|get back))\b/,
   /\b(get back to (me|us)|reply (me|to this) (urgently|asap)|greetings? to you|contact me (via|through|on) (my )?(private )?e-?mail)\b/,
+  // the private lender: a loan at a low rate from a stranger, details asked by reply
+  /\bloan offer\b|\b(personal|business|private) loans? (at|with) (a |an )?(low )?\d+(\.\d+)? ?% (interest|rate)\b|\bwe (offer|give out|grant) (all kinds of |personal |business |private )*loans\b/,
   // the stranger explaining where the address came from ("I got your email from a business directory")
   /\bi (got|obtained|found|came across) your (e-?mail|contact|address)( contact| address)? (from|through|in|on|via|while)\b/,
   /\b(mutually beneficial|lucrative (deal|business|proposal|transaction|venture)|private proposition|probate (file|matter|case)|confidential (business|transaction|proposal)|i await your (urgent )?(response|reply))\b/,
@@ -129,13 +138,16 @@ export const advanceFeeLexicon: readonly RegExp[] = [
 ];
 
 export const spamOfferLexicon: readonly RegExp[] = [
+  // work-from-home and money-doubling pitches
+  /\b(online work|work from home and earn|first payment within|earn (up to )?\$?\d[\d,]* (a|per) (day|hour)|double your (money|investment|bitcoin|crypto)|verdubbel (uw|je) (investering|geld)|guaranteed (daily )?(profits?|returns))\b/,
   /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|woman|beauties|brides|girls?|wives)|find your (best|perfect) match|sex ?dating|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
+  /\b((melt|melted|shed|dropped|burn|burned) (off )?(around |over |up to )?\d+ ?(lbs|pounds|kg)|stubborn (lbs|fat|belly)|(suck|lick) your (cock|dick|penis)|wants to (suck|fuck|have sex)|your penis|(lonely|beautiful) (girls|women) (there are )?in your (town|city|area))\b/,
   /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|no deposit required|play for free and win|deposit bonus|bonus (at|on) every deposit)\b/,
   // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
-  /\b((where|were) (are|r) (you|u) from,? and how old|i('ll| will) (send|reply to|reply) (you|u) my (photo|photos|pictures|pics)|looking (up|for) (a )?(gentle|serious|kind|honest|caring|real) (man|men|gentleman)|(unmarried|single|lonely|solitary) (generous |savory |sweet |beautiful |young )?(woman|female|girl|lady)|i (saw|found|liked) your (profile|photo)s?)\b/,
+  /\b((where|were) (are|r) (you|u) from,? and how old|i('ll| will) (send|reply to|reply) (you|u) my (photo|photos|pictures|pics)|looking (up|for) (a )?(gentle|serious|kind|honest|caring|real) (man|men|gentleman)|(unmarried|single|lonely|solitary) (generous |savory |sweet |beautiful |young )?(woman|female|girl|lady)|i (saw|found|liked) your (profile|photo)s?|(lonely|single) \d{2} ?(years? old|y\.?o)|(find|meet) (a )?(charming|kind|serious|decent|reliable|caring) (male|man|gentleman) from)\b/,
   // nl / de / fr / pt / es dating, sex and pill offers
   /\b(oekraiense (vrouwen|meisjes|schoonheden|singles)|spannende afspraak|flirt(en)? (voor|met) singles|gratis afspreken|naaktfoto'?s|(mijn|m'n) profiel (te )?bekijken|(view|check out|see) my (private )?profile|nude (photos|pics|pictures)|orgasme[ns]?|blauwe pil|erectie|oekrai[a-z]* meisje)\b/,
   /\b(mit (diesen|heissen|einsamen) frauen|frauen (kennenlernen|in deiner nahe)|ukrainische (frauen|schonheiten)|russische frauen|sexkontakte|keine einzahlung)\b/,
@@ -306,7 +318,19 @@ export const languageRules: readonly Rule[] = [
     weight: 0.6,
     evaluate: (v) => {
       const m = GENERIC_GREETING.exec(v.bodyText.slice(0, 1500).toLowerCase());
-      return m ? { evidence: `"${maskText(m[0], 40)}"` } : null;
+      if (!m) return null;
+      // "Dear GlobalSCAPE customer" from globalscape@… addresses its own customers; "Dear
+      // Ledger user" from noreply@realplusonline.com borrows a customer base.
+      const owner = m[3];
+      if (
+        owner &&
+        (v.from?.address ?? '')
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '')
+          .includes(owner)
+      )
+        return null;
+      return { evidence: `"${maskText(m[0], 40)}"` };
     },
   }),
   defineRule({
@@ -354,9 +378,17 @@ export const languageRules: readonly Rule[] = [
         /\b(purchase|transaction|charged?|order|invoice|subscription|renewal|refund|payment|compra|transacao|cobranca|pedido|assinatura|reembolso|cargo|factura|abbuchung|bestellung|rechnung|achat|commande)\b/.test(
           t,
         );
-      return call && money
-        ? { evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording` }
-        : null;
+      if (!call || !money) return null;
+      // TOAD lures borrow an antivirus, retailer or payment brand for the fake renewal.
+      const borrowed = brandsNamedIn(v.subjectFolded).find(
+        (b) => v.fromRoot && !isBrandDomain(b, v.fromRoot),
+      );
+      return borrowed
+        ? {
+            evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording, about ${borrowed.name} from ${v.fromRoot}`,
+            strength: 1.5,
+          }
+        : { evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording` };
     },
   }),
   defineRule({
@@ -410,4 +442,4 @@ const WRITE_TO_ME =
   /\b(e-?mail me|mail me|write (to )?(me|us|at|back)|reply (to )?(me|us)?\s*(at|to|on|via)|contact me|reach me|get back to me|send (me )?(your )?(reply|answer|response|details|pictures|photos)|my (private|personal|direct|own) e-?mail|me escreva|escreva(-me)? para|responda para|escribeme|escribame|contactame|schreib(en sie)? mir|ecri(s|vez)-moi|contactez-moi|scrivimi|mail me op)\b[^@]{0,30}$/;
 
 const GENERIC_GREETING =
-  /\b(dear (valued |sir\/madam|sir or madam|customer|client|user|member|account ?holder|beneficiary|friend|applicant|winner|recipient|e-?mail user|webmail user|subscriber)|dear ,|hello (customer|user|dear)|(prezad[oa]|car[oa]) (client[ea]|usuari[oa]|associad[oa])|estimad[oa] (cliente|usuari[oa])|sehr geehrte[rs]? (kunde|kundin|nutzer)|liebe[rs]? (kunde|kundin)|cher client|chere cliente|beste klant|gentile cliente)\b/;
+  /\b(dear (valued |sir\/madam|sir or madam|customer|client|user|member|account ?holder|beneficiary|friend|applicant|winner|recipient|e-?mail user|webmail user|subscriber)|dear ([a-z0-9]{2,20}) (user|customer|member|client|account ?holder|subscriber)s?\b|dear ,|hello (customer|user|dear)|(prezad[oa]|car[oa]) (client[ea]|usuari[oa]|associad[oa])|estimad[oa] (cliente|usuari[oa])|sehr geehrte[rs]? (kunde|kundin|nutzer)|liebe[rs]? (kunde|kundin)|cher client|chere cliente|beste klant|gentile cliente)\b/;

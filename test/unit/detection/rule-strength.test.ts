@@ -1,0 +1,31 @@
+/**
+ * Where a rule grades its hit, the stronger reading must be the one that carries more evidence:
+ * a fixture pair per graded rule, the stronger one first.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateRules } from '#core/detection/engine.ts';
+import { parseEmail } from '#core/email/parse-email.ts';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../../fixtures/rules');
+
+async function strengthOf(ruleId: string, fixture: string): Promise<number | undefined> {
+  const email = await parseEmail(new Uint8Array(readFileSync(join(root, ruleId, fixture))));
+  const hit = evaluateRules(email).find((o) => o.rule.id === ruleId)?.hit;
+  return hit ? (hit.strength ?? 1) : undefined;
+}
+
+describe('graded rule hits', () => {
+  it.each([
+    // a call-back lure that borrows a brand the sender is not
+    ['language.callback-scam', 'pos-borrowed-brand.eml', 'pos.eml'],
+    // a machine-made mailbox sending under a name its domain does not carry
+    ['sender.generated-mailbox', 'pos.eml', 'pos-affiliate.eml'],
+  ])('%s: %s weighs more than %s', async (ruleId, stronger, weaker) => {
+    const strong = await strengthOf(ruleId, stronger);
+    const weak = await strengthOf(ruleId, weaker);
+    expect(weak).toBe(1);
+    expect(strong).toBeGreaterThan(1);
+  });
+});
