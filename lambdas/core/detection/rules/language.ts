@@ -144,6 +144,7 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|woman|beauties|brides|girls?|wives)|find your (best|perfect) match|sex ?dating|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
+  /\b(no prescription (needed|required)|canadian pharmacy)\b/,
   /\b((melt|melted|shed|dropped|burn|burned) (off )?(around |over |up to )?\d+ ?(lbs|pounds|kg)|stubborn (lbs|fat|belly)|(suck|lick) your (cock|dick|penis)|wants to (suck|fuck|have sex)|your penis|(lonely|beautiful) (girls|women) (there are )?in your (town|city|area))\b/,
   /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|no deposit required|play for free and win|deposit bonus|bonus (at|on) every deposit)\b/,
   // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
@@ -418,6 +419,18 @@ export const languageRules: readonly Rule[] = [
     },
   }),
   defineRule({
+    id: 'language.self-vouching',
+    family: 'language',
+    severity: 'medium',
+    description:
+      'The message vouches for its own safety in its body ("This message is from a trusted sender"): real safety verdicts come from the mail client, not from the sender.',
+    weight: 1.2,
+    evaluate: (v) => {
+      const m = SELF_VOUCHING.exec(v.folded) ?? SELF_VOUCHING_MARKUP.exec(v.html.slice(0, 20_000));
+      return m ? { evidence: `"${maskText(m[0], 60)}"` } : null;
+    },
+  }),
+  defineRule({
     id: 'language.qr-lure',
     family: 'language',
     severity: 'medium',
@@ -436,6 +449,15 @@ export const languageRules: readonly Rule[] = [
     },
   }),
 ];
+
+/**
+ * A body that certifies its own sender. Gateways that warn write about outside senders
+ * ("This email originated from outside"), not that the sender is trusted.
+ */
+const SELF_VOUCHING =
+  /\bthis (message|e-?mail|mail) (is|was sent|comes|came|has been sent) (from|by) an? (trusted|verified|safe|secure|certified) sender\b|\b(trusted|verified|safe) sender (verified|confirmed|badge)\b|\bdeze (e-?mail|mail|bericht) (is|komt) (afkomstig )?van een (vertrouwde|geverifieerde) afzender\b|\besta (mensagem|e-?mail) (e|foi enviad[oa]) de um remetente (confiavel|verificado)\b/;
+const SELF_VOUCHING_MARKUP =
+  /alt\s*=\s*(?:3D)?["']\s*(trusted|verified) sender\s*["']|<!--\s*trusted sender/i;
 
 /** An ask to write somewhere, just before an address ("E-mail me to", "Write at", "escreva para"). */
 const WRITE_TO_ME =

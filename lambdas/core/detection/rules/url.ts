@@ -14,6 +14,28 @@ import { maskUrl } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
 import { generatedMailbox } from './sender.ts';
 
+/**
+ * The registrable domain a link's visible text shows when the link goes elsewhere, or null.
+ * The text must itself read as an address (a URL or a bare host), not a title; click trackers
+ * and link protection legitimately differ from what they show.
+ */
+function shownElsewhere(l: Link): string | null {
+  if (l.source !== 'html' || !l.text) return null;
+  const m = SHOWN_URL.exec(l.text.trim());
+  if (!m?.[1]) return null;
+  const shown = m[1].toLowerCase();
+  if (!/\.(com|net|org|[a-z]{2}|info|biz|io|app|co)$/.test(shown)) return null;
+  const shownRoot = rootDomain(shown);
+  if (shownRoot === l.root || isRedirector(l.root, l.host)) return null;
+  // A bare name without scheme or www. that the href's path repeats is a label, not a lie.
+  if (
+    !/^(https?:\/\/|www\.)/i.test(l.text.trim()) &&
+    l.url.toLowerCase().includes(shownRoot.split('.')[0] ?? '')
+  )
+    return null;
+  return shownRoot;
+}
+
 /** Click-tracking and link-protection services: their links legitimately differ from the text. */
 export const redirectors = new Set(
   (
@@ -28,6 +50,10 @@ export const redirectors = new Set(
     'ablink.com braze.com salesforce.com sfmc-content.com click.email adobe.com campaign-archive.com'
   ).split(/\s+/),
 );
+
+/** Object stores: they serve files; a page there is a kit's landing page. */
+const STORAGE_BUCKETS =
+  /(^|\.)(storage\.googleapis\.com|firebasestorage\.googleapis\.com|s3[.-][a-z0-9.-]*amazonaws\.com|s3\.amazonaws\.com|blob\.core\.windows\.net|web\.core\.windows\.net|r2\.dev|digitaloceanspaces\.com|linodeobjects\.com|backblazeb2\.com|myqcloud\.com|objectstorage\.[a-z0-9-]+\.oraclecloud\.com)$/;
 
 const isRedirector = (root: string, host: string) =>
   redirectors.has(root) ||
@@ -65,24 +91,25 @@ export const urlRules: readonly Rule[] = [
     description: 'A link shows one domain in its text but points to another.',
     weight: 1.8,
     evaluate: (v) => {
-      const hit = first(webLinks(v), (l) => {
-        if (l.source !== 'html' || !l.text) return false;
-        // The visible text must itself read as an address (a URL or a bare host), not a title.
-        const m = SHOWN_URL.exec(l.text.trim());
-        if (!m?.[1]) return false;
-        const shown = m[1].toLowerCase();
-        if (!/\.(com|net|org|[a-z]{2}|info|biz|io|app|co)$/.test(shown)) return false;
-        const shownRoot = rootDomain(shown);
-        if (shownRoot === l.root || isRedirector(l.root, l.host)) return false;
-        // A bare name without scheme or www. that the href's path repeats is a label, not a lie.
-        if (
-          !/^(https?:\/\/|www\.)/i.test(l.text.trim()) &&
-          l.url.toLowerCase().includes(shownRoot.split('.')[0] ?? '')
-        )
-          return false;
-        return true;
-      });
+      const hit = first(webLinks(v), (l) => shownElsewhere(l) !== null);
       return hit ? { evidence: `text "${maskUrl(hit.text, 60)}" → ${maskUrl(hit.url, 80)}` } : null;
+    },
+  }),
+  defineRule({
+    id: 'url.brand-link-mismatch',
+    family: 'url',
+    severity: 'high',
+    description:
+      "A link's text shows a protected brand's address, but the link goes somewhere the brand does not own.",
+    weight: 2.0,
+    evaluate: (v) => {
+      for (const l of webLinks(v)) {
+        const shown = shownElsewhere(l);
+        const brand = shown ? brandOwning(shown) : undefined;
+        if (brand && brandOwning(l.root) !== brand)
+          return { evidence: `text "${maskUrl(l.text, 60)}" (${brand.name}) → ${maskUrl(l.url, 80)}` };
+      }
+      return null;
     },
   }),
   defineRule({
@@ -107,7 +134,10 @@ export const urlRules: readonly Rule[] = [
         webLinks(v),
         (l) => (shorteners.has(l.host) || shorteners.has(l.root)) && ownShortener[l.root] !== v.fromRoot,
       );
-      return hit ? { evidence: maskUrl(hit.url) } : null;
+      if (!hit) return null;
+      return brandOwning(v.fromRoot)
+        ? { evidence: `${maskUrl(hit.url)} in mail from the brand domain ${v.fromRoot}`, strength: 1.5 }
+        : { evidence: maskUrl(hit.url) };
     },
   }),
   defineRule({
@@ -129,7 +159,14 @@ export const urlRules: readonly Rule[] = [
             /(^|\.)ipfs\.|\/ipfs\/[a-z0-9]{20,}/i.test(l.host + l.url) ||
             freeHostList.some((d) => l.host.endsWith(`.${d}`))),
       );
-      return hit ? { evidence: maskUrl(hit.url) } : null;
+      if (!hit) return null;
+      // A brand's own mail does not send its customers to a free host; and a storage bucket
+      // serves files, so a web page on one is a landing page someone could not host elsewhere.
+      if (sender)
+        return { evidence: `${maskUrl(hit.url)} in mail from the brand domain ${v.fromRoot}`, strength: 1.5 };
+      if (STORAGE_BUCKETS.test(hit.host) && /\.(html?|php|aspx?)(?:[?#]|$)/i.test(hit.url))
+        return { evidence: `${maskUrl(hit.url)}: a web page served from a storage bucket`, strength: 1.4 };
+      return { evidence: maskUrl(hit.url) };
     },
   }),
   defineRule({
