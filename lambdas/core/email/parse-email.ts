@@ -166,8 +166,13 @@ function mayHideLinkInQr(subject: string, text: string, html: string): boolean {
   );
 }
 
-const isImage = (type: string | undefined, filename: string | null | undefined): boolean =>
-  (type ?? '').toLowerCase().startsWith('image/') || /\.(png|jpe?g)$/i.test(filename ?? '');
+/**
+ * PNG or JPEG by their magic bytes, whatever the part declares: the QR reader decodes only these,
+ * so a GIF logo or a WebP banner must not use up the budget before the picture that holds the code.
+ */
+const isPngOrJpeg = (bytes: Uint8Array): boolean =>
+  (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) ||
+  (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff);
 
 function buildAttachments(email: Email, state: Bounded, qrImages: number): Attachment[] {
   const out: Attachment[] = [];
@@ -183,7 +188,7 @@ function buildAttachments(email: Email, state: Bounded, qrImages: number): Attac
       const declaredType =
         (att.mimeType || 'application/octet-stream').toLowerCase().split(';')[0]?.trim() ?? '';
       const filename = att.filename ? att.filename.slice(0, 255) : null;
-      const readQr = qrLeft > 0 && isImage(declaredType, filename);
+      const readQr = qrLeft > 0 && isPngOrJpeg(bytes);
       if (readQr) qrLeft--;
       const facts = inspectBytes(bytes, filename, declaredType, { readQr });
       const traits = [...facts.traits];
@@ -529,7 +534,7 @@ function build(email: Email, raw: Uint8Array, state: Bounded): ParsedEmail {
   html = html.replaceAll('\u0000', '');
 
   const returnPath = email.returnPath?.trim() || null;
-  const hasImage = email.attachments.some((a) => isImage(a.mimeType, a.filename));
+  const hasImage = email.attachments.some((a) => isPngOrJpeg(bytesOf(a.content)));
   const qrImages = hasImage && mayHideLinkInQr(email.subject ?? '', text, html) ? QR_IMAGES : 0;
   return {
     messageId: email.messageId ? email.messageId.slice(0, 998) : null,

@@ -73,6 +73,36 @@ describe('parseEmail and QR codes', () => {
     expect(image?.text).toContain(link);
   });
 
+  it('spends its budget on PNG and JPEG images only: GIF logos before the code do not use it up', async () => {
+    const gif = new TextEncoder().encode(`GIF89a${'\u0000'.repeat(40)}`);
+    const image = (name: string, type: string, bytes: Uint8Array) => ({
+      headers: {
+        'Content-Type': `${type}; name="${name}"`,
+        'Content-Disposition': `attachment; filename="${name}"`,
+        'Content-Transfer-Encoding': 'base64',
+      },
+      body: base64Lines(bytes),
+    });
+    const email = await parseEmail(
+      message(
+        {
+          From: 'IT Desk <it@desk.example.net>',
+          To: 'sam@example.org',
+          Subject: 'Mailbox',
+          'Content-Type': 'multipart/mixed; boundary="b"',
+        },
+        multipart('b', [
+          { headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Scan to keep your mailbox.' },
+          image('logo1.gif', 'image/gif', gif),
+          image('logo2.gif', 'image/gif', gif),
+          image('logo3.gif', 'image/gif', gif),
+          image('code.png', 'image/png', fixture('qr-link.png')),
+        ]),
+      ),
+    );
+    expect(email.attachments.at(-1)?.traits).toContain('qr-code');
+  });
+
   it('leaves the images of a long message that never mentions a code unread', async () => {
     const letter = 'We met on Thursday to plan the spring fair; the notes follow. '.repeat(10);
     const email = await withImage(letter, fixture('qr-link.png'));
