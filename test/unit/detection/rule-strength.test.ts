@@ -22,6 +22,11 @@ describe('graded rule hits', () => {
     ['language.callback-scam', 'pos-borrowed-brand.eml', 'pos.eml'],
     // a machine-made mailbox sending under a name its domain does not carry
     ['sender.generated-mailbox', 'pos.eml', 'pos-affiliate.eml'],
+    // a web page served from a storage bucket, and a brand's own domain linking to a free host
+    ['url.free-hosting', 'pos-bucket-page.eml', 'pos-azure-static.eml'],
+    ['url.free-hosting', 'pos-brand-sender.eml', 'pos-azure-static.eml'],
+    // dozens of words broken by invisible characters, against a few in the body
+    ['html.invisible-characters', 'pos-many-words.eml', 'pos-few-words.eml'],
   ])('%s: %s weighs more than %s', async (ruleId, stronger, weaker) => {
     const strong = await strengthOf(ruleId, stronger);
     const weak = await strengthOf(ruleId, weaker);

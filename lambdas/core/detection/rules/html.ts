@@ -171,7 +171,9 @@ export const htmlRules: readonly Rule[] = [
       if (!m) return null;
       const count = (v.bodyText.match(/\p{L}(?:[\u00ad\u200b-\u200d\u2060\ufeff]|\u034f)+\p{L}/gu) ?? [])
         .length;
-      return count >= 3 ? { evidence: `${count} words broken by invisible characters` } : null;
+      if (count < 3) return null;
+      // A few may be a pasted artefact; dozens are a body written to be unreadable to filters.
+      return { evidence: `${count} words broken by invisible characters`, strength: count >= 30 ? 1.5 : 1 };
     },
   }),
   defineRule({

@@ -6,6 +6,7 @@
 
 import { freemail, rootDomain } from '../domains.ts';
 import type { MessageView } from '../features.ts';
+import { gateKeys, mayMatch, wordStartsOf } from '../gate.ts';
 import { maskEmail, maskText } from '../mask.ts';
 import { foldText, skeleton } from '../normalise.ts';
 import { defineRule, type Rule, type RuleHit } from './rule.ts';
@@ -15,11 +16,38 @@ export interface Lexicon {
   readonly patterns: readonly RegExp[];
 }
 
+/**
+ * The last reading of each lexicon: rules that weigh another rule's lexicon as context (a brand
+ * claim with pressure) reuse it for the same text instead of scanning it again.
+ */
+const lastReading = new WeakMap<readonly RegExp[], { text: string; need: number; hit: RuleHit | null }>();
+
 /** Counts distinct patterns that match and returns the first match as evidence. */
 export function lexiconHit(text: string, lexicon: readonly RegExp[], need = 1): RuleHit | null {
+  const last = lastReading.get(lexicon);
+  if (last && last.text === text && last.need === need) return last.hit;
+  const hit = readLexicon(text, lexicon, need);
+  lastReading.set(lexicon, { text, need, hit });
+  return hit;
+}
+
+const gates = new WeakMap<RegExp, readonly number[] | null>();
+
+/** The words a pattern's matches must start with (see gate.ts), read once per pattern. */
+function gateOf(re: RegExp): readonly number[] | null {
+  let gate = gates.get(re);
+  if (gate === undefined) {
+    gate = gateKeys(wordStartsOf(re));
+    gates.set(re, gate);
+  }
+  return gate;
+}
+
+function readLexicon(text: string, lexicon: readonly RegExp[], need: number): RuleHit | null {
   let count = 0;
   let evidence = '';
   for (const re of lexicon) {
+    if (!mayMatch(gateOf(re), text)) continue;
     const m = re.exec(text);
     if (m) {
       count++;
@@ -43,6 +71,9 @@ export const credentialLexicon: readonly RegExp[] = [
   /\bpassword\s+(expires?|expired|expiration|reset required)/,
   /\byour (mailbox|e-?mail storage|storage quota)\s+(is\s+)?(full|almost full|exceeded)/,
   /\bunusual\s+(sign-?in|login|activity)\b|\bsuspicious\s+(activity|login|sign-?in)\b/,
+  /\b(your )?(wallet|account) has not (yet )?been (verified|validated)\b|\b(confirm|verify|approve) (your|the) (pending )?(transaction|withdrawal)\b/,
+  // pt / es: a sign-in from a new device, "was it you?"
+  /\b(acesso de um novo dispositivo|novo acesso (a|na) sua conta|nao reconhec[oe] este acesso|acesso suspeito|atividade suspeita|nuevo inicio de sesion|inicio de sesion sospechoso|actividad sospechosa)\b/,
   /\b(shared|sent)\s+(a|an)\s+(document|file|folder|fax|voicemail)\s+with\s+you\b/,
   /\bview\s+(the\s+)?(document|file|invoice|message|voicemail)\b/,
   /\b(update|verify|validate|sync|synchroni[sz]e|connect|restore|migrate) your (wallet|seed|recovery phrase)\b/,
@@ -68,9 +99,11 @@ export const urgencyLexicon: readonly RegExp[] = [
   /\bwithin\s+(24|48|72|12|2|3)\s*(hours|hrs|h)\b|\bin\s+the\s+next\s+(24|48)\s+hours\b/,
   /\b(urgent action|immediate action|action required|final notice|last warning|act now|expires? today|time[- ]sensitive|respond immediately|urgent response)\b/,
   /\b(requires? (your )?immediate attention|hurry up|only \d{1,2} hours? left|\d{1,2} hours? left to (claim|get|receive|redeem))\b/,
-  /\b(account|access|service|card|mailbox|subscription|membership)\s+(has been|will be|is|was|is temporarily|will be temporarily)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
+  /\b(account|access|service|card|mailbox|subscription|membership|wallet)s?\s+(has been|will be|will soon be|is|was|is temporarily|will be temporarily|be)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
   /\b(permanently (deleted|closed|suspended)|temporarily (suspended|on hold|locked))\b/,
   /\bif you (do not|don't|fail to) (verify|confirm|update|respond|act|pay|validate)\b/,
+  // pt: a court summons or labour lawsuit, the "processo" lure
+  /\b(processo trabalhista|intimacao (judicial|eletronica)|citacao judicial|mandado de (citacao|intimacao))\b/,
   // pt
   /\b(ultimo aviso|ultima chance|sera (bloquead|cancelad|suspens)[oa]|conta (bloqueada|suspensa)|bloqueio (da|de sua|do seu)|evite (o bloqueio|a suspensao)|prazo final|regularize (agora|ja)|vence hoje|pendencia)\b/,
   // es
@@ -111,6 +144,10 @@ export const payoffLexicon: readonly RegExp[] = [
   /\b(claim (your|the) (share|cashback|tokens?|allocation|bonus|free|nft|mint|btc|eth|usdt)|free (tokens?|mint|nfts?|btc|bitcoin|eth|usdt)|start your claim|redeem your free)\b/,
   // a coin amount handed out ("Claim 500 BNB", "+0.035 BTC *FREE*") or deposited to the reader
   /\bclaim \d[\d,.]* ?(btc|eth|usdt|usdc|bnb|sol|xrp|trx|tokens?)\b|\b\d[\d,.]* ?(btc|eth|usdt|bnb)\W{0,3}free\b|\b(deposited|credited|transferred) (the )?\d[\d,.]* ?(btc|eth|usdt|bitcoins?)\b/,
+  // money said to be waiting ("Seu empréstimo já está disponível"), a free gift by chance
+  /\b(seu|sua) (emprestimo|dinheiro|credito|saldo|premio|reembolso|restituicao) (ja )?(esta|foi) (disponivel|liberad[oa]|aprovad[oa])\b|\byour chance to (receive|win|get|claim) (a |an |your )?free\b/,
+  // a coin amount in a username: sign-up forms abused to mail a lure ("Username: x.pages.dev - 1.34 BTC")
+  /\busername: [^\n]{0,80}?\d[\d.,]* ?(btc|usdt|eth|bitcoin)\b/,
   // the survey-for-a-gift scam: a few questions about a brand, then a free kit or a prize draw
   /\b(complete|take|answer) (our|this|a|the) (short |quick |brief )?(survey|questionnaire) (and|to) (receive|get|claim|win)\b|\b(completez|repondez a) (notre|ce|un) (rapide |court |petit )?(sondage|questionnaire)\b|\b(beantwoord|vul) (een paar|enkele) (simpele |korte )?vragen\b|\bmaak kans op\b|\bniet de organisator (of sponsor )?van deze (actie|campagne)\b|\b(responda|complete) (nossa|a|esta) (pesquisa|enquete) e (receba|ganhe)\b/,
 ];
@@ -138,6 +175,8 @@ export const advanceFeeLexicon: readonly RegExp[] = [
 ];
 
 export const spamOfferLexicon: readonly RegExp[] = [
+  // bad-credit lending
+  /\b((bad|poor) credit (loans?|ok|welcome|approved)|lending for bad credit|(you may |you )?qualify to borrow|borrow (from|up to) \$\s?\d)\b/,
   // work-from-home and money-doubling pitches
   /\b(online work|work from home and earn|first payment within|earn (up to )?\$?\d[\d,]* (a|per) (day|hour)|double your (money|investment|bitcoin|crypto)|verdubbel (uw|je) (investering|geld)|guaranteed (daily )?(profits?|returns))\b/,
   /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
@@ -342,7 +381,7 @@ export const languageRules: readonly Rule[] = [
     weight: 0.6,
     evaluate: (v) => {
       const m =
-        /^\W*(urgent|important|action required|final notice|last notice|warning|alert|security alert|attention|atencao|atencion|aviso|alerta|urgente|dringend|achtung|wichtig|avis|attenzione)\b/.exec(
+        /^\W*(urgent|urgently|important|action required|final notice|last notice|warning|alert|security alert|attention|atencao|atencion|aviso|alerta|urgente|dringend|achtung|wichtig|avis|attenzione)\b/.exec(
           v.subjectFolded,
         );
       return m ? { evidence: `subject starts "${m[1]}"` } : null;

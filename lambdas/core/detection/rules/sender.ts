@@ -156,6 +156,8 @@ export const senderRules: readonly Rule[] = [
       !isFreeTenantDomain(v.fromDomain) &&
       // A domain that sends from throwaway mailboxes vouches for nobody in particular.
       generatedMailbox(v) === null &&
+      // Passing DMARC as x.com while the name claims a brand proves the mismatch, not the brand.
+      !impersonatedBrand(v) &&
       (!v.auth.headerFrom || rootDomain(v.auth.headerFrom) === v.fromRoot)
         ? { evidence: `dmarc=pass header.from=${v.fromRoot}` }
         : null,
@@ -220,17 +222,10 @@ export const senderRules: readonly Rule[] = [
     severity: 'high',
     description: "The display name names a brand, but the address is not one of that brand's domains.",
     weight: 1.6,
-    evaluate: (v) => {
-      const brand =
-        brandNamedIn(v.displayFolded) ??
-        brandAloneIn(v.displayFolded) ??
-        brandNamedIn(camelSplit(v.displayName));
-      if (!brand || !v.fromRoot) return null;
-      if (isBrandDomain(brand, v.fromRoot)) return null;
-      // A sender that is itself some other known brand mentioning a partner is not deception.
-      if (brandOwning(v.fromRoot)) return null;
-      return { evidence: `display name "${maskText(v.displayName, 60)}" vs domain ${v.fromRoot}` };
-    },
+    evaluate: (v) =>
+      impersonatedBrand(v)
+        ? { evidence: `display name "${maskText(v.displayName, 60)}" vs domain ${v.fromRoot}` }
+        : null,
   }),
   defineRule({
     id: 'sender.display-name-address',
@@ -405,6 +400,21 @@ export function nameNotInDomain(displayFolded: string, domain: string): boolean 
   const host = domain.replace(/[^a-z0-9]/g, '');
   const words = (displayFolded.match(/[a-z0-9]{4,}/g) ?? []).filter((w) => !NAME_FILLER.has(w));
   return words.length > 0 && !words.some((w) => host.includes(w));
+}
+
+/**
+ * The brand the display name claims when the address is not one of its domains ("Ledger"
+ * <noreply@aerosimple.com>), or undefined. A sender that is itself some other known brand
+ * mentioning a partner is not deception.
+ */
+export function impersonatedBrand(
+  v: Pick<MessageView, 'displayFolded' | 'displayName' | 'fromRoot'>,
+): Brand | undefined {
+  if (!v.fromRoot || !v.displayFolded) return undefined;
+  const brand =
+    brandNamedIn(v.displayFolded) ?? brandAloneIn(v.displayFolded) ?? brandNamedIn(camelSplit(v.displayName));
+  if (!brand || isBrandDomain(brand, v.fromRoot) || brandOwning(v.fromRoot)) return undefined;
+  return brand;
 }
 
 /** "LibertyMutualTeam" → "liberty mutual team": brand names glued into one CamelCase word. */

@@ -12,7 +12,7 @@ import type { Link, MessageView } from '../features.ts';
 import { parseUrl } from '../features.ts';
 import { maskUrl } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
-import { generatedMailbox } from './sender.ts';
+import { generatedMailbox, impersonatedBrand } from './sender.ts';
 
 /**
  * The registrable domain a link's visible text shows when the link goes elsewhere, or null.
@@ -282,8 +282,10 @@ export const urlRules: readonly Rule[] = [
     expertOnly: true,
     evaluate: (v) => {
       const web = webLinks(v).filter((l) => l.source !== 'attachment');
-      // Links to the sender's own domain reassure only when the sender is someone in particular.
-      if (!v.fromRoot || web.length === 0 || generatedMailbox(v) !== null) return null;
+      // Links to the sender's own domain reassure only when the sender is someone in particular,
+      // and not when it poses as a brand: then its own domain is the impostor's.
+      if (!v.fromRoot || web.length === 0 || generatedMailbox(v) !== null || impersonatedBrand(v))
+        return null;
       const aligned = web.every(
         (l) => l.root === v.fromRoot || (isRedirector(l.root, l.host) && !shorteners.has(l.root)),
       );
