@@ -151,7 +151,7 @@ export const brands: readonly Brand[] = [
   b('Sparkasse', 'sparkasse', 'sparkasse.de'),
   b('Volksbank', 'volksbank', 'volksbank.de vr.de'),
   b('ING', 'ing diba|ing-diba', 'ing.de ing.com'),
-  b('Deutsche Telekom', 'telekom', 'telekom.de t-online.de'),
+  b('Deutsche Telekom', 'telekom|deutsche telekom', 'telekom.de t-online.de'),
   b('AT&T', 'at&t|att.net', 'att.com att.net'),
   b('Verizon', 'verizon', 'verizon.com verizon.net verizonwireless.com'),
   b('Xfinity', 'xfinity|comcast', 'xfinity.com comcast.net comcast.com'),
@@ -290,7 +290,8 @@ export const shorteners = new Set(
     'bit.ly bitly.com tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at rb.gy t.ly ' +
     'tiny.cc s.id bl.ink short.io lnkd.in soo.gd clck.ru qrco.de v.gd shorte.st adf.ly bc.vc x.co ' +
     'trib.al urlz.fr surl.li u.to tiny.one 1url.com han.gl me2.do vk.cc shrtco.de bit.do zpr.io l.ead.me ' +
-    'linktr.ee mcaf.ee ibit.ly n9.cl page.link app.goo.gl cutt.us shorturl.asia'
+    'linktr.ee mcaf.ee ibit.ly n9.cl page.link app.goo.gl cutt.us shorturl.asia lihi.cc lihi1.cc lihi2.cc ' +
+    'lihi3.cc lihi1.com reurl.cc hotm.art'
   ).split(/\s+/),
 );
 

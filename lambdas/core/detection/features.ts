@@ -9,7 +9,7 @@ import type { EmailAddress, ParsedEmail } from '#core/email/parsed-email.ts';
 import { domainOf, rootDomain } from './domains.ts';
 import { foldText } from './normalise.ts';
 
-export type LinkSource = 'html' | 'text' | 'form' | 'attachment' | 'area';
+export type LinkSource = 'html' | 'text' | 'form' | 'attachment' | 'area' | 'redirect';
 
 export interface Link {
   readonly url: string;
@@ -104,6 +104,48 @@ function makeLink(url: string, text: string, source: LinkSource, imageOnly: bool
 const TEXT_URL = /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^\][]{2,2000}/gi;
 /** A bare host with a path, anchored at the start of a whitespace-separated token. */
 const BARE_HOST_URL = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\/[^<>"'`{}|\\^\][]{0,2000}/i;
+
+/** A destination carried in a link's query string (open redirects, click wrappers). */
+const REDIRECT_PARAM =
+  /[?&](?:url|u|to|redirect|redirect_uri|redir|next|goto|target|dest|destination|continue|q|r|link|return|returnurl)=((?:https?(?::|%3a))[^&#]+)/i;
+
+/** Where a link sends the reader on, when it says so in its query string; null otherwise. */
+export function redirectTarget(link: Pick<Link, 'url' | 'host'>): string | null {
+  const m = REDIRECT_PARAM.exec(link.url);
+  if (m?.[1]) {
+    try {
+      return decodeURIComponent(m[1]);
+    } catch {
+      return m[1];
+    }
+  }
+  // Bing's click wrapper carries the target base64url-encoded after "a1" (bing.com/ck/a?…&u=a1…).
+  const bing = /^(?:www\.)?bing\.com$/.test(link.host)
+    ? /[?&]u=a1([A-Za-z0-9_-]{8,2000})/.exec(link.url)
+    : null;
+  if (bing?.[1]) {
+    const target = Buffer.from(bing[1], 'base64url').toString('latin1');
+    if (/^https?:\/\//i.test(target)) return target;
+  }
+  return null;
+}
+
+/**
+ * The destinations behind open redirects and click wrappers, as links of their own: the URL rules
+ * judge where the reader lands (a tinyurl behind vk.com/away.php, a pharmacy behind google.com/url).
+ */
+function redirectTargets(links: Link[], seen: Set<string>): void {
+  const count = links.length;
+  for (let i = 0; i < count && links.length < MAX_LINKS; i++) {
+    const link = links[i];
+    if (!link?.host) continue;
+    const target = redirectTarget(link);
+    if (!target || seen.has(target)) continue;
+    seen.add(target);
+    const landed = makeLink(target, '', 'redirect', false);
+    if (landed.host && landed.root !== link.root) links.push(landed);
+  }
+}
 
 function addTextLink(written: string, source: LinkSource, out: Link[], seen: Set<string>): void {
   const url = written.replace(/[.,;:!?)]+$/, '');
@@ -259,6 +301,8 @@ export function buildView(email: ParsedEmail): MessageView {
       htmlLinks(a.text, links, seen);
     }
   }
+
+  redirectTargets(links, seen);
 
   const displayName = (from?.name ?? '').trim();
   const subjectFolded = foldText(email.subject).replace(/\s+/g, ' ');

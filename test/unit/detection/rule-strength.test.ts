@@ -20,6 +20,7 @@ describe('graded rule hits', () => {
   it.each([
     // a call-back lure that borrows a brand the sender is not
     ['language.callback-scam', 'pos-borrowed-brand.eml', 'pos.eml'],
+    ['language.callback-scam', 'pos-freemail.eml', 'pos.eml'],
     // a machine-made mailbox sending under a name its domain does not carry
     ['sender.generated-mailbox', 'pos.eml', 'pos-affiliate.eml'],
     // a web page served from a storage bucket, and a brand's own domain linking to a free host

@@ -115,6 +115,7 @@ export const urgencyLexicon: readonly RegExp[] = [
   // nl / it
   /\b(laatste herinnering|account (is )?geblokkeerd|ultimo avviso|account (sospeso|bloccato))\b/,
   /\b(binnen (24|48|72) uur|wordt (uw|je) (account|rekening|pas) (geblokkeerd|opgeschort|verwijderd)|entro (24|48) ore)\b/,
+  /\b(beeilen sie sich|nur noch (heute|wenige stunden))\b/,
   // nl: "we tried to reach you, please respond"
   /\b(wij hebben|we hebben) (geprobeerd|getracht) (u|je) .{0,6}(te )?bereiken\b|\breageer alstublieft\b/,
   // a threat to delete what the recipient keeps (photos, files, mailbox) unless they pay or act
@@ -149,6 +150,7 @@ export const payoffLexicon: readonly RegExp[] = [
   // a coin amount in a username: sign-up forms abused to mail a lure ("Username: x.pages.dev - 1.34 BTC")
   /\busername: [^\n]{0,80}?\d[\d.,]* ?(btc|usdt|eth|bitcoin)\b/,
   // the survey-for-a-gift scam: a few questions about a brand, then a free kit or a prize draw
+  /\b(nehmen sie an (einer|unserer) (kurzen )?umfrage teil|beantworten sie (einfach )?(ein paar|einige) fragen)\b/,
   /\b(complete|take|answer) (our|this|a|the) (short |quick |brief )?(survey|questionnaire) (and|to) (receive|get|claim|win)\b|\b(completez|repondez a) (notre|ce|un) (rapide |court |petit )?(sondage|questionnaire)\b|\b(beantwoord|vul) (een paar|enkele) (simpele |korte )?vragen\b|\bmaak kans op\b|\bniet de organisator (of sponsor )?van deze (actie|campagne)\b|\b(responda|complete) (nossa|a|esta) (pesquisa|enquete) e (receba|ganhe)\b/,
 ];
 
@@ -175,6 +177,8 @@ export const advanceFeeLexicon: readonly RegExp[] = [
 ];
 
 export const spamOfferLexicon: readonly RegExp[] = [
+  // Chinese gambling promotions pasted into web forms (sports betting, deposit bonus, baccarat)
+  /(开云体育|买球|充值送|博彩|娱乐城|百家乐|真人视讯|体育投注|注册送)/,
   // bad-credit lending
   /\b((bad|poor) credit (loans?|ok|welcome|approved)|lending for bad credit|(you may |you )?qualify to borrow|borrow (from|up to) \$\s?\d)\b/,
   // work-from-home and money-doubling pitches
@@ -419,7 +423,13 @@ export const languageRules: readonly Rule[] = [
           t,
         );
       if (!call || !money) return null;
-      // TOAD lures borrow an antivirus, retailer or payment brand for the fake renewal.
+      // TOAD lures borrow an antivirus, retailer or payment brand for the fake renewal, and come
+      // from free-mail accounts that no billing department uses.
+      if (freemail.has(v.fromRoot))
+        return {
+          evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording, from free mail`,
+          strength: 1.5,
+        };
       const borrowed = brandsNamedIn(v.subjectFolded).find(
         (b) => v.fromRoot && !isBrandDomain(b, v.fromRoot),
       );

@@ -458,6 +458,8 @@ export function decoratedName(name: string): string | null {
     return 'random tag after dots';
   if (/[a-z]{3,}[.]$/i.test(n) && !NAME_ABBREVIATIONS.test(n) && /\s/.test(n))
     return 'full stop after the name';
+  // A ticket or protocol number in the sender name ("Time NU. Protocolo:7164942633959263").
+  if (/\d{8,}/.test(n) && /[a-z]{2}/i.test(n)) return 'a long number in the name';
   return null;
 }
 
@@ -478,7 +480,7 @@ const DISPLAY_LURES: readonly [RegExp, string][] = [
   ],
   [/\b(claim|claims? assist|payout|cashback|gift|geschenk|cadeau|regalo|airdrop)\b/, 'payout'],
   [
-    /\b(your|su|tu|votre|ihr|uw|sua|seu) (package|parcel|shipment|paquete|envio|colis|paket|pakket|encomenda|pacote)\b/,
+    /\b(your|su|tu|votre|ihr|uw|sua|seu) (package|parcel|shipment|paquete|envio|colis|paket|pakket|encomenda|pacote)\b|\b(track ?(and|n)? ?trace|volgen ?(en)? ?trac\w*|sendungsverfolgung|rastreamento de (encomenda|objeto)s?)\b/,
     'parcel',
   ],
   // a sender called "Book Now" or "Claim Now" is a button, not an organisation

@@ -2,6 +2,8 @@
 import {
   brandOwning,
   freeHosts,
+  freemail,
+  isFreeTenantDomain,
   isIpHost,
   rootDomain,
   shorteners,
@@ -9,7 +11,7 @@ import {
   tldOf,
 } from '../domains.ts';
 import type { Link, MessageView } from '../features.ts';
-import { parseUrl } from '../features.ts';
+import { parseUrl, redirectTarget } from '../features.ts';
 import { maskUrl } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
 import { generatedMailbox, impersonatedBrand } from './sender.ts';
@@ -50,6 +52,10 @@ export const redirectors = new Set(
     'ablink.com braze.com salesforce.com sfmc-content.com click.email adobe.com campaign-archive.com'
   ).split(/\s+/),
 );
+
+/** Mail from a brand's own domain (not its free-mail service, where anyone has an address). */
+const ownBrandMail = (v: MessageView): boolean =>
+  brandOwning(v.fromRoot) !== undefined && !freemail.has(v.fromRoot) && !isFreeTenantDomain(v.fromDomain);
 
 /** Object stores: they serve files; a page there is a kit's landing page. */
 const STORAGE_BUCKETS =
@@ -135,7 +141,7 @@ export const urlRules: readonly Rule[] = [
         (l) => (shorteners.has(l.host) || shorteners.has(l.root)) && ownShortener[l.root] !== v.fromRoot,
       );
       if (!hit) return null;
-      return brandOwning(v.fromRoot)
+      return ownBrandMail(v)
         ? { evidence: `${maskUrl(hit.url)} in mail from the brand domain ${v.fromRoot}`, strength: 1.5 }
         : { evidence: maskUrl(hit.url) };
     },
@@ -162,7 +168,7 @@ export const urlRules: readonly Rule[] = [
       if (!hit) return null;
       // A brand's own mail does not send its customers to a free host; and a storage bucket
       // serves files, so a web page on one is a landing page someone could not host elsewhere.
-      if (sender)
+      if (ownBrandMail(v))
         return { evidence: `${maskUrl(hit.url)} in mail from the brand domain ${v.fromRoot}`, strength: 1.5 };
       if (STORAGE_BUCKETS.test(hit.host) && /\.(html?|php|aspx?)(?:[?#]|$)/i.test(hit.url))
         return { evidence: `${maskUrl(hit.url)}: a web page served from a storage bucket`, strength: 1.4 };
@@ -238,17 +244,8 @@ export const urlRules: readonly Rule[] = [
     evaluate: (v) => {
       const hit = first(webLinks(v), (l) => {
         if (isRedirector(l.root, l.host)) return false;
-        const m =
-          /[?&](?:url|u|to|redirect|redirect_uri|redir|next|goto|target|dest|destination|continue|q|r|link|return|returnurl)=((?:https?(?::|%3a))[^&#]+)/i.exec(
-            l.url,
-          );
-        if (!m?.[1]) return false;
-        let inner = m[1];
-        try {
-          inner = decodeURIComponent(inner);
-        } catch {
-          /* as written */
-        }
+        const inner = redirectTarget(l);
+        if (!inner) return false;
         const target = rootDomain(parseUrl(inner).host);
         return target !== '' && target !== l.root;
       });
@@ -281,7 +278,8 @@ export const urlRules: readonly Rule[] = [
     // mail does, so a learned weight would encode the era, not the evidence.
     expertOnly: true,
     evaluate: (v) => {
-      const web = webLinks(v).filter((l) => l.source !== 'attachment');
+      // Where a tracker sends the reader on is judged by the other rules, not counted here.
+      const web = webLinks(v).filter((l) => l.source !== 'attachment' && l.source !== 'redirect');
       // Links to the sender's own domain reassure only when the sender is someone in particular,
       // and not when it poses as a brand: then its own domain is the impostor's.
       if (!v.fromRoot || web.length === 0 || generatedMailbox(v) !== null || impersonatedBrand(v))
