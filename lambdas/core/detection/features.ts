@@ -133,12 +133,13 @@ export function redirectTarget(link: Pick<Link, 'url' | 'host'>): string | null 
 /**
  * The destinations behind open redirects and click wrappers, as links of their own: the URL rules
  * judge where the reader lands (a tinyurl behind vk.com/away.php, a pharmacy behind google.com/url).
+ * The sender's own tracker is left alone: what it points to the sender chose, like a direct link.
  */
-function redirectTargets(links: Link[], seen: Set<string>): void {
+function redirectTargets(links: Link[], seen: Set<string>, senderRoot: string): void {
   const count = links.length;
   for (let i = 0; i < count && links.length < MAX_LINKS; i++) {
     const link = links[i];
-    if (!link?.host) continue;
+    if (!link?.host || link.root === senderRoot) continue;
     const target = redirectTarget(link);
     if (!target || seen.has(target)) continue;
     seen.add(target);
@@ -302,7 +303,7 @@ export function buildView(email: ParsedEmail): MessageView {
     }
   }
 
-  redirectTargets(links, seen);
+  redirectTargets(links, seen, rootDomain(fromDomain));
 
   const displayName = (from?.name ?? '').trim();
   const subjectFolded = foldText(email.subject).replace(/\s+/g, ' ');

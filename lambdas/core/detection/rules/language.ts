@@ -72,8 +72,8 @@ export const credentialLexicon: readonly RegExp[] = [
   /\byour (mailbox|e-?mail storage|storage quota)\s+(is\s+)?(full|almost full|exceeded)/,
   /\bunusual\s+(sign-?in|login|activity)\b|\bsuspicious\s+(activity|login|sign-?in)\b/,
   /\b(your )?(wallet|account) has not (yet )?been (verified|validated)\b|\b(confirm|verify|approve) (your|the) (pending )?(transaction|withdrawal)\b/,
-  // pt / es: a sign-in from a new device, "was it you?"
-  /\b(acesso de um novo dispositivo|novo acesso (a|na) sua conta|nao reconhec[oe] este acesso|acesso suspeito|atividade suspeita|nuevo inicio de sesion|inicio de sesion sospechoso|actividad sospechosa)\b/,
+  // pt / es: suspicious sign-ins (a neutral "new sign-in" notice is what real alerts say too)
+  /\b(acesso suspeito|atividade suspeita|inicio de sesion sospechoso|actividad sospechosa)\b/,
   /\b(shared|sent)\s+(a|an)\s+(document|file|folder|fax|voicemail)\s+with\s+you\b/,
   /\bview\s+(the\s+)?(document|file|invoice|message|voicemail)\b/,
   /\b(update|verify|validate|sync|synchroni[sz]e|connect|restore|migrate) your (wallet|seed|recovery phrase)\b/,
@@ -93,6 +93,16 @@ export const credentialLexicon: readonly RegExp[] = [
   /\b(verifieer|bevestig|controleer|update|herstel)\s+(uw|je|jouw)\s+(account|gegevens|identiteit|rekening|betaalgegevens|wachtwoord)\b|\b(voer|vul)\s+(uw|je)\s+wachtwoord|\bwachtwoord\s+(verloopt|is verlopen|geblokkeerd)/,
   // pt: a tax or ID number threatened with cancellation (CPF/CNPJ scams)
   /\b(cpf|cnpj|titulo de eleitor)\s+(esta|sera|foi|encontra-se)\s+(em processo de cancelamento|bloquead|suspens|cancelad|irregular)/,
+];
+
+/**
+ * Neutral account alerts ("a new sign-in to your account"): what the brand itself sends, so not
+ * pressure on their own, but pressure when the subject names a brand the sender is not.
+ */
+export const accountAlertLexicon: readonly RegExp[] = [
+  /\b(new (sign-?in|login|device)|signed in from a new|sign-?in attempt|security alert)\b/,
+  /\b(novo (acesso|dispositivo|login)|acesso de um novo dispositivo|nao reconhec[oe] (este|esse) acesso|alerta de seguranca|nuevo (inicio de sesion|dispositivo)|alerta de seguridad)\b/,
+  /\b(neue anmeldung|neues gerat|nouvelle connexion|nouvel appareil|nieuwe aanmelding|nieuw apparaat)\b/,
 ];
 
 export const urgencyLexicon: readonly RegExp[] = [
@@ -312,7 +322,10 @@ export const languageRules: readonly Rule[] = [
       if (!v.fromRoot) return null;
       const named = brandsNamedIn(v.subjectFolded);
       if (!named.length || named.some((b) => isBrandDomain(b, v.fromRoot))) return null;
-      const pressure = lexiconHit(v.folded, credentialLexicon) ?? lexiconHit(v.folded, urgencyLexicon);
+      const pressure =
+        lexiconHit(v.folded, credentialLexicon) ??
+        lexiconHit(v.folded, urgencyLexicon) ??
+        lexiconHit(v.folded, accountAlertLexicon);
       if (!pressure) return null;
       return { evidence: `subject names ${named[0]?.name}; sent from ${v.fromRoot}` };
     },
