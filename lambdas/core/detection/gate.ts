@@ -93,11 +93,15 @@ function alternativeStart(src: string, from: number, to: number, atWordStart: bo
     const read = elementStart(src, i, to);
     if (!read) break;
     if (!best || (isCommon(best) && !isCommon(read.starts))) best = read.starts;
-    if (!isCommon(best) || src[read.end] !== ' ') break;
+    if (!isCommon(best) || !literalSpaceAt(src, read.end)) break;
     i = read.end + 1;
   }
   return best;
 }
+
+/** A space the pattern requires at src[i] (not made optional by a quantifier after it). */
+const literalSpaceAt = (src: string, i: number): boolean =>
+  src[i] === ' ' && !/^[?*{]/.test(src[i + 1] ?? '');
 
 /** The word starts of one element (a group or a literal word) at src[i], and where it ends. */
 function elementStart(src: string, i: number, to: number): { starts: string[]; end: number } | null {
@@ -117,7 +121,10 @@ function elementStart(src: string, i: number, to: number): { starts: string[]; e
     return run.length > PREFIX ? { starts: [run.slice(0, PREFIX)], end: j } : null;
   if (run.length >= PREFIX) return { starts: [run.slice(0, PREFIX)], end: j };
   // A short word counts only when it visibly ends ("i got", "ha ganado"): then it is a whole word.
-  const ends = src[j] === ' ' || src.startsWith('\\s', j) || src.startsWith('\\b', j);
+  const ends =
+    literalSpaceAt(src, j) ||
+    src.startsWith('\\b', j) ||
+    (src.startsWith('\\s', j) && !/^[?*{]/.test(src[j + 2] ?? ''));
   return run.length > 0 && ends ? { starts: [run], end: j } : null;
 }
 

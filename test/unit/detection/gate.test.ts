@@ -27,6 +27,9 @@ describe('lexicon gates', () => {
     expect(wordStartsOf(/casino/)).toBeNull(); // may match inside a word
     expect(wordStartsOf(/\b(urgent )?notice/)).toBeNull(); // optional leading group
     expect(wordStartsOf(/\bcasino/i)).toBeNull(); // case-blind patterns are not gated
+    // an optional space does not make the next word start a word
+    expect(wordStartsOf(/\b(your) ?(photos|files)/)).toEqual(['you']);
+    expect(wordStartsOf(/\bi ?got/)).toBeNull();
   });
 
   it('lets a text through only when it has one of the words', () => {
