@@ -138,7 +138,14 @@ describe('parse + analyse never crash and stay under 50 ms', () => {
     const deep = `${'Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n'.repeat(200)}x`;
     const longLine = `From: a@b.c\r\nSubject: ${'A'.repeat(200_000)}\r\n\r\n${'<a href="http://x">'.repeat(20_000)}`;
     const manyHeaders = `${'X-A: b\r\n'.repeat(20_000)}\r\nbody`;
-    for (const s of [deep, longLine, manyHeaders, '\r\n\r\n\r\n', 'From:\r\n\r\n'])
+    // a style sheet hiding thousands of classes over thousands of elements, some left unclosed
+    const hiddenClasses = Array.from({ length: 3000 }, (_, i) => `.c${i}{display:none}`).join('');
+    const hiddenElements = Array.from(
+      { length: 3000 },
+      (_, i) => `<span class="c${i % 50}">w${i} text<q>`,
+    ).join('');
+    const styleSheet = `From: a@b.c\r\nContent-Type: text/html\r\n\r\n<style>${hiddenClasses}</style>${hiddenElements}`;
+    for (const s of [deep, longLine, manyHeaders, styleSheet, '\r\n\r\n\r\n', 'From:\r\n\r\n'])
       await check(enc.encode(s));
   });
 });

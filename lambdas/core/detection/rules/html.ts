@@ -37,11 +37,32 @@ function countWords(fragment: string): number {
   return text ? text.split(' ').filter((w) => /[a-z]{2,}/i.test(w)).length : 0;
 }
 
-const STYLE_SHEET = /<style\b[^>]*>([\s\S]{0,20000}?)<\/style\s*>/gi;
+const STYLE_OPEN = /<style\b[^>]*>/gi;
+const STYLE_CLOSE = /<\/style\s*>/gi;
+/** The first 20,000 characters of each style sheet are read, however long it runs. */
+const STYLE_CHARS = 20_000;
+/** A kit hides a handful of selectors; more are not followed (each costs a scan of the HTML). */
+const MAX_HIDDEN_SELECTORS = 20;
+
+/** The text of each <style> block, bounded. */
+function styleSheets(html: string): string[] {
+  const sheets: string[] = [];
+  STYLE_OPEN.lastIndex = 0;
+  for (let m = STYLE_OPEN.exec(html); m && sheets.length < 50; m = STYLE_OPEN.exec(html)) {
+    const from = m.index + m[0].length;
+    STYLE_CLOSE.lastIndex = from;
+    const close = STYLE_CLOSE.exec(html);
+    const to = close ? close.index : html.length;
+    sheets.push(html.slice(from, Math.min(to, from + STYLE_CHARS)));
+    STYLE_OPEN.lastIndex = Math.max(from, to);
+  }
+  return sheets;
+}
 const HIDES = /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
 const SHOWS = /display\s*:\s*(?:block|inline|inline-block|table|table-row|table-cell|flex|grid|list-item)/i;
 const SIMPLE_SELECTOR = /^(?:[a-z][a-z0-9]{0,15}|\.[a-z_][\w-]{0,60})$/i;
 const HIDDEN_REGION_CHARS = 20_000;
+const HIDDEN_TEXT_BUDGET = 40_000;
 const NOT_TEXT = new Set(['head', 'title', 'style', 'script', 'noscript', 'template']);
 
 /**
@@ -53,9 +74,8 @@ export function stylesheetHiddenSelectors(html: string): string[] {
   if (!/<style/i.test(html) || !HIDES.test(html)) return [];
   const hidden = new Set<string>();
   const shown = new Set<string>();
-  STYLE_SHEET.lastIndex = 0;
-  for (let m = STYLE_SHEET.exec(html); m; m = STYLE_SHEET.exec(html)) {
-    const css = (m[1] ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ');
+  for (const sheet of styleSheets(html)) {
+    const css = sheet.replace(/\/\*[\s\S]*?\*\//g, ' ');
     let depth = 0;
     let start = 0;
     let selector = '';
@@ -86,30 +106,34 @@ export function stylesheetHiddenSelectors(html: string): string[] {
       }
     }
   }
-  return [...hidden].filter((sel) => !shown.has(sel) && !NOT_TEXT.has(sel));
+  return [...hidden].filter((sel) => !shown.has(sel) && !NOT_TEXT.has(sel)).slice(0, MAX_HIDDEN_SELECTORS);
 }
 
 /** The markup of the elements a style sheet hides; an element left unclosed runs on (bounded). */
 export function stylesheetHiddenRegions(html: string): string[] {
+  const selectors = stylesheetHiddenSelectors(html);
+  if (selectors.length === 0) return [];
+  const tags = new Set(selectors.filter((sel) => sel[0] !== '.'));
+  const classes = new Set(selectors.filter((sel) => sel[0] === '.').map((sel) => sel.slice(1)));
   const regions: string[] = [];
-  for (const sel of stylesheetHiddenSelectors(html)) {
-    const opening =
-      sel[0] === '.'
-        ? new RegExp(
-            `<([a-z][a-z0-9]*)\\b[^>]*\\bclass\\s*=\\s*["']?[^"'>]*\\b${sel.slice(1)}\\b[^>]*>`,
-            'gi',
-          )
-        : new RegExp(`<(${sel})\\b[^>]*>`, 'gi');
-    let coveredTo = 0;
-    let guard = 0;
-    for (let m = opening.exec(html); m && guard++ < 200; m = opening.exec(html)) {
-      const from = m.index + m[0].length;
-      if (from < coveredTo) continue;
-      const close = html.slice(from, from + HIDDEN_REGION_CHARS).search(new RegExp(`</${m[1]}\\s*>`, 'i'));
-      const to = close >= 0 ? from + close : Math.min(html.length, from + HIDDEN_REGION_CHARS);
-      regions.push(html.slice(from, to));
-      coveredTo = to;
-    }
+  // Enough hidden text to judge is enough: the rule saturates long before this.
+  let budget = HIDDEN_TEXT_BUDGET;
+  // One pass over the tags, whatever the number of selectors.
+  const TAG = /<([a-z][a-z0-9]*)\b([^>]*)>/gi;
+  for (let m = TAG.exec(html); m && regions.length < 200 && budget > 0; m = TAG.exec(html)) {
+    const tag = (m[1] ?? '').toLowerCase();
+    const classAttr = classes.size ? /\bclass\s*=\s*["']?([^"'>]*)/i.exec(m[2] ?? '')?.[1] : undefined;
+    const hidden =
+      tags.has(tag) ||
+      (classAttr !== undefined && classAttr.split(/\s+/).some((c) => classes.has(c.toLowerCase())));
+    if (!hidden) continue;
+    const from = m.index + m[0].length;
+    const window = html.slice(from, from + Math.min(HIDDEN_REGION_CHARS, budget));
+    const close = window.search(new RegExp(`</${tag}\\s*>`, 'i'));
+    const region = close >= 0 ? window.slice(0, close) : window;
+    regions.push(region);
+    budget -= region.length + 1;
+    TAG.lastIndex = from + region.length;
   }
   return regions;
 }
