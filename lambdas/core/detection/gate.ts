@@ -141,15 +141,19 @@ const keyOf = (prefix: string): number => {
 export const gateKeys = (gate: readonly string[] | null): readonly number[] | null =>
   gate?.map(keyOf) ?? null;
 
-// Word starts seen in the last text, marked with a generation number: no allocation per message.
-const seen = new Uint32Array(37 ** PREFIX);
+/**
+ * The word starts of one text, as marks in a shared table stamped with a generation number: no
+ * allocation per message. Marks stay valid until the next text is read; a stale reading only
+ * lets every pattern run.
+ */
+export interface WordStarts {
+  readonly generation: number;
+}
+const marks = new Uint32Array(37 ** PREFIX);
 let generation = 0;
-let lastText: string | null = null;
 
-/** Marks the PREFIX-letter starts of the text's words (once per text). */
-function readWordStarts(text: string): void {
-  if (text === lastText) return;
-  lastText = text;
+/** Reads the word starts of a text once; every gated pattern for that text then costs a lookup. */
+export function wordStartsIn(text: string): WordStarts {
   generation++;
   for (let i = 0; i < text.length; i++) {
     const first = letterCode(text.charCodeAt(i));
@@ -164,13 +168,13 @@ function readWordStarts(text: string): void {
         break;
       }
     }
-    seen[key] = generation;
+    marks[key] = generation;
   }
+  return { generation };
 }
 
-/** Whether a pattern could match `text`: false only when none of the words it must start with occur. */
-export function mayMatch(keys: readonly number[] | null, text: string): boolean {
-  if (!keys) return true;
-  readWordStarts(text);
-  return keys.some((k) => seen[k] === generation);
+/** Whether a pattern could match the text: false only when none of the words it must start with occur. */
+export function mayMatch(keys: readonly number[] | null, starts: WordStarts): boolean {
+  if (!keys || starts.generation !== generation) return true;
+  return keys.some((k) => marks[k] === generation);
 }

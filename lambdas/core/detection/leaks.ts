@@ -3,6 +3,7 @@
  * (see shared/research/corpus-recipe.md). Used by training (always) and by the benchmark's
  * "stripped" variant. Works on raw message text (latin-1 round trip keeps bytes intact).
  */
+import { latin1 } from '#core/email/sniff.ts';
 
 /** Header fields that only exist because of the era (2002 ham predates them). */
 export function isLeakHeader(name: string): boolean {
@@ -33,9 +34,7 @@ export function rewriteLeakAddresses(text: string): string {
 
 /** Raw message → the same message without leak headers (top-level header block) and addresses. */
 export function stripLeaksRaw(raw: Uint8Array): Uint8Array {
-  let text = '';
-  const chunk = 8192;
-  for (let i = 0; i < raw.length; i += chunk) text += String.fromCharCode(...raw.subarray(i, i + chunk));
+  const text = latin1(raw, raw.length);
   const sep = /\r?\n\r?\n/.exec(text);
   const headEnd = sep ? sep.index : text.length;
   const head = text.slice(0, headEnd);
@@ -52,7 +51,5 @@ export function stripLeaksRaw(raw: Uint8Array): Uint8Array {
     if (!skipping) kept.push(line);
   }
   const out = rewriteLeakAddresses(`${kept.join('\r\n')}${rest}`);
-  const bytes = new Uint8Array(out.length);
-  for (let i = 0; i < out.length; i++) bytes[i] = out.charCodeAt(i) & 0xff;
-  return bytes;
+  return new Uint8Array(Buffer.from(out, 'latin1'));
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import PostalMime, { type Address, addressParser, decodeWords, type Email } from 'postal-mime';
 import { htmlToText } from './html-to-text.ts';
 import type { Attachment, EmailAddress, HeaderField, ParsedEmail } from './parsed-email.ts';
-import { inspectBytes, isTextual } from './sniff.ts';
+import { inspectBytes, isTextual, latin1 } from './sniff.ts';
 
 /** Size caps: the serialised result must fit a DynamoDB item after compression and encryption. */
 export const parseLimits = {
@@ -354,7 +354,7 @@ async function singlePart(raw: Uint8Array): Promise<Email | null> {
     }
   }
   if (end < 0) return null;
-  const head = latin1Of(raw.subarray(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const head = latin1(raw, end).replace(/\r?\n[ \t]+/g, ' ');
   const field = (name: string): string => {
     const m = new RegExp(`^${name}[ \\t]*:[ \\t]*(.*)$`, 'gim').exec(head);
     return m?.[1]?.trim() ?? '';
@@ -377,12 +377,6 @@ async function singlePart(raw: Uint8Array): Promise<Email | null> {
   return mime === 'text/html'
     ? { ...headerOnly, html: body, text: undefined, attachments: [] }
     : { ...headerOnly, text: body, html: undefined, attachments: [] };
-}
-
-function latin1Of(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return out;
 }
 
 const B64 = new Uint8Array(256).fill(255);

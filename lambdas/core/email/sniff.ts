@@ -17,12 +17,9 @@ function startsWith(bytes: Uint8Array, sig: readonly number[], offset = 0): bool
 /** Latin-1 view of the first `limit` bytes: cheap substring search over binary data. */
 export function latin1(bytes: Uint8Array, limit = SCAN_LIMIT): string {
   const end = Math.min(bytes.length, limit);
-  let out = '';
-  const chunk = 8192;
-  for (let i = 0; i < end; i += chunk) {
-    out += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + chunk)));
-  }
-  return out;
+  // Node's latin1 decoder maps each byte to one character natively (TextDecoder's "latin1" is
+  // windows-1252, which would not round-trip bytes 0x80-0x9f).
+  return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
 }
 
 function asciiHead(bytes: Uint8Array, n: number): string {

@@ -6,7 +6,7 @@
 
 import { freemail, rootDomain } from '../domains.ts';
 import type { MessageView } from '../features.ts';
-import { gateKeys, mayMatch, wordStartsOf } from '../gate.ts';
+import { gateKeys, mayMatch, type WordStarts, wordStartsIn, wordStartsOf } from '../gate.ts';
 import { maskEmail, maskText } from '../mask.ts';
 import { foldText, skeleton } from '../normalise.ts';
 import { defineRule, type Rule, type RuleHit } from './rule.ts';
@@ -16,38 +16,17 @@ export interface Lexicon {
   readonly patterns: readonly RegExp[];
 }
 
-/**
- * The last reading of each lexicon: rules that weigh another rule's lexicon as context (a brand
- * claim with pressure) reuse it for the same text instead of scanning it again.
- */
-const lastReading = new WeakMap<readonly RegExp[], { text: string; need: number; hit: RuleHit | null }>();
-
 /** Counts distinct patterns that match and returns the first match as evidence. */
-export function lexiconHit(text: string, lexicon: readonly RegExp[], need = 1): RuleHit | null {
-  const last = lastReading.get(lexicon);
-  if (last && last.text === text && last.need === need) return last.hit;
-  const hit = readLexicon(text, lexicon, need);
-  lastReading.set(lexicon, { text, need, hit });
-  return hit;
-}
-
-const gates = new WeakMap<RegExp, readonly number[] | null>();
-
-/** The words a pattern's matches must start with (see gate.ts), read once per pattern. */
-function gateOf(re: RegExp): readonly number[] | null {
-  let gate = gates.get(re);
-  if (gate === undefined) {
-    gate = gateKeys(wordStartsOf(re));
-    gates.set(re, gate);
-  }
-  return gate;
-}
-
-function readLexicon(text: string, lexicon: readonly RegExp[], need: number): RuleHit | null {
+export function lexiconHit(
+  text: string,
+  lexicon: readonly RegExp[],
+  need = 1,
+  starts: WordStarts = wordStartsIn(text),
+): RuleHit | null {
   let count = 0;
   let evidence = '';
   for (const re of lexicon) {
-    if (!mayMatch(gateOf(re), text)) continue;
+    if (!mayMatch(gateOf(re), starts)) continue;
     const m = re.exec(text);
     if (m) {
       count++;
@@ -62,6 +41,55 @@ function readLexicon(text: string, lexicon: readonly RegExp[], need: number): Ru
     evidence: `"${maskText(evidence, 90)}"${count > 1 ? ` (+${count - 1} more)` : ''}`,
     strength: Math.min(2, 0.7 + 0.3 * count),
   };
+}
+
+/**
+ * One message's lexicon readings: its word starts are read once, and a lexicon another rule weighs
+ * as context (a brand claim with pressure) is not scanned twice. Kept per view, so nothing carries
+ * over from one message to the next.
+ */
+interface Readings {
+  readonly starts: WordStarts;
+  readonly hits: Map<readonly RegExp[], RuleHit | null>;
+}
+const readingsOf = new WeakMap<MessageView, Readings>();
+
+/** A lexicon read on the message's folded text (the sender name too, when `withName`). */
+export function lexiconIn(v: MessageView, lexicon: readonly RegExp[], withName = false): RuleHit | null {
+  let readings = readingsOf.get(v);
+  if (!readings) {
+    // The sender name's words are marked too: a superset of words only lets more patterns run.
+    readings = { starts: wordStartsIn(`${v.displayFolded} ${v.folded}`), hits: new Map() };
+    readingsOf.set(v, readings);
+  }
+  const key = withName ? nameKey(lexicon) : lexicon;
+  if (readings.hits.has(key)) return readings.hits.get(key) ?? null;
+  const hit = lexiconHit(withName ? `${v.displayFolded} ${v.folded}` : v.folded, lexicon, 1, readings.starts);
+  readings.hits.set(key, hit);
+  return hit;
+}
+
+const nameKeys = new WeakMap<readonly RegExp[], readonly RegExp[]>();
+/** A distinct cache key for a lexicon read with the sender name. */
+function nameKey(lexicon: readonly RegExp[]): readonly RegExp[] {
+  let key = nameKeys.get(lexicon);
+  if (!key) {
+    key = [...lexicon];
+    nameKeys.set(lexicon, key);
+  }
+  return key;
+}
+
+const gates = new WeakMap<RegExp, readonly number[] | null>();
+
+/** The words a pattern's matches must start with (see gate.ts), read once per pattern. */
+function gateOf(re: RegExp): readonly number[] | null {
+  let gate = gates.get(re);
+  if (gate === undefined) {
+    gate = gateKeys(wordStartsOf(re));
+    gates.set(re, gate);
+  }
+  return gate;
 }
 
 export const credentialLexicon: readonly RegExp[] = [
@@ -210,8 +238,6 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(auto warranty|car warranty|extended warranty|solar panels?|personal loans?|credit score|debt relief|make money (online|fast|from home)|work from home|earn \$?\d+ (per|a) (day|week|hour)|passive income)\b/,
 ];
 
-const text = (v: MessageView) => v.folded;
-
 const LATIN = /[a-z]/i;
 const LOOKALIKE_SCRIPTS =
   /[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058f\u13a0-\u13ff\u0700-\u074f\u1d00-\u1d7f]/;
@@ -235,7 +261,7 @@ export const languageRules: readonly Rule[] = [
     severity: 'medium',
     description: 'The text asks to sign in, verify an account or hand over a password.',
     weight: 1.0,
-    evaluate: (v) => lexiconHit(text(v), credentialLexicon),
+    evaluate: (v) => lexiconIn(v, credentialLexicon),
   }),
   defineRule({
     id: 'language.urgency',
@@ -243,7 +269,7 @@ export const languageRules: readonly Rule[] = [
     severity: 'low',
     description: 'The text pressures with deadlines, suspensions or threats.',
     weight: 0.7,
-    evaluate: (v) => lexiconHit(text(v), urgencyLexicon),
+    evaluate: (v) => lexiconIn(v, urgencyLexicon),
   }),
   defineRule({
     id: 'language.payoff-lure',
@@ -251,7 +277,7 @@ export const languageRules: readonly Rule[] = [
     severity: 'low',
     description: 'The text dangles prizes, refunds, crypto or a stuck payment or parcel.',
     weight: 0.7,
-    evaluate: (v) => lexiconHit(text(v), payoffLexicon),
+    evaluate: (v) => lexiconIn(v, payoffLexicon),
   }),
   defineRule({
     id: 'language.advance-fee',
@@ -259,7 +285,7 @@ export const languageRules: readonly Rule[] = [
     severity: 'medium',
     description: 'Advance-fee / 419 patterns: millions, beneficiaries, business proposals, "get back to me".',
     weight: 0.9,
-    evaluate: (v) => lexiconHit(text(v), advanceFeeLexicon),
+    evaluate: (v) => lexiconIn(v, advanceFeeLexicon),
   }),
   defineRule({
     id: 'language.spam-offer',
@@ -268,7 +294,7 @@ export const languageRules: readonly Rule[] = [
     description: 'Bulk-spam offers: casino, dating, pills and diets, warranties, loans, easy money.',
     weight: 0.8,
     // The sender name is read too: "Sex Dating", "Your Best Ukrainian Girl" is the offer itself.
-    evaluate: (v) => lexiconHit(`${v.displayFolded} ${text(v)}`, spamOfferLexicon),
+    evaluate: (v) => lexiconIn(v, spamOfferLexicon, true),
   }),
   defineRule({
     id: 'language.mixed-script',
@@ -323,9 +349,7 @@ export const languageRules: readonly Rule[] = [
       const named = brandsNamedIn(v.subjectFolded);
       if (!named.length || named.some((b) => isBrandDomain(b, v.fromRoot))) return null;
       const pressure =
-        lexiconHit(v.folded, credentialLexicon) ??
-        lexiconHit(v.folded, urgencyLexicon) ??
-        lexiconHit(v.folded, accountAlertLexicon);
+        lexiconIn(v, credentialLexicon) ?? lexiconIn(v, urgencyLexicon) ?? lexiconIn(v, accountAlertLexicon);
       if (!pressure) return null;
       return { evidence: `subject names ${named[0]?.name}; sent from ${v.fromRoot}` };
     },
