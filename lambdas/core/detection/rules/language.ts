@@ -224,7 +224,7 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
   /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|woman|beauties|brides|girls?|wives)|find your (best|perfect) match|sex ?dating|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
-  /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|penis enlargement|male enhancement|gummies)\b/,
+  /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|(problems|trouble) getting hard|penis enlargement|male enhancement|gummies)\b/,
   /\b(no prescription (needed|required)|canadian pharmacy)\b/,
   /\b((melt|melted|shed|dropped|burn|burned) (off )?(around |over |up to )?\d+ ?(lbs|pounds|kg)|stubborn (lbs|fat|belly)|(suck|lick) your (cock|dick|penis)|wants to (suck|fuck|have sex)|your penis|(lonely|beautiful) (girls|women) (there are )?in your (town|city|area))\b/,
   /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|no deposit required|play for free and win|deposit bonus|bonus (at|on) every deposit)\b/,
