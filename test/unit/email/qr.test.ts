@@ -12,7 +12,18 @@ const fixture = (name: string) =>
   new Uint8Array(readFileSync(join(import.meta.dirname, '../../fixtures/rules', name)));
 const link = 'https://m365-login.example.net/verify?u=sam';
 
-const withImage = (text: string, image: Uint8Array) =>
+/** An attached image part. */
+const image = (name: string, type: string, bytes: Uint8Array) => ({
+  headers: {
+    'Content-Type': `${type}; name="${name}"`,
+    'Content-Disposition': `attachment; filename="${name}"`,
+    'Content-Transfer-Encoding': 'base64',
+  },
+  body: base64Lines(bytes),
+});
+
+/** A short message with its text and the given images attached. */
+const withImages = (text: string, images: ReturnType<typeof image>[]) =>
   parseEmail(
     message(
       {
@@ -21,19 +32,12 @@ const withImage = (text: string, image: Uint8Array) =>
         Subject: 'Mailbox',
         'Content-Type': 'multipart/mixed; boundary="b"',
       },
-      multipart('b', [
-        { headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: text },
-        {
-          headers: {
-            'Content-Type': 'image/png; name="code.png"',
-            'Content-Disposition': 'attachment; filename="code.png"',
-            'Content-Transfer-Encoding': 'base64',
-          },
-          body: base64Lines(image),
-        },
-      ]),
+      multipart('b', [{ headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: text }, ...images]),
     ),
   );
+
+const withImage = (text: string, bytes: Uint8Array) =>
+  withImages(text, [image('code.png', 'image/png', bytes)]);
 
 describe('readQrCode', () => {
   it('reads the link of a QR code in a PNG and in a JPEG', () => {
@@ -75,31 +79,12 @@ describe('parseEmail and QR codes', () => {
 
   it('spends its budget on PNG and JPEG images only: GIF logos before the code do not use it up', async () => {
     const gif = new TextEncoder().encode(`GIF89a${'\u0000'.repeat(40)}`);
-    const image = (name: string, type: string, bytes: Uint8Array) => ({
-      headers: {
-        'Content-Type': `${type}; name="${name}"`,
-        'Content-Disposition': `attachment; filename="${name}"`,
-        'Content-Transfer-Encoding': 'base64',
-      },
-      body: base64Lines(bytes),
-    });
-    const email = await parseEmail(
-      message(
-        {
-          From: 'IT Desk <it@desk.example.net>',
-          To: 'sam@example.org',
-          Subject: 'Mailbox',
-          'Content-Type': 'multipart/mixed; boundary="b"',
-        },
-        multipart('b', [
-          { headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Scan to keep your mailbox.' },
-          image('logo1.gif', 'image/gif', gif),
-          image('logo2.gif', 'image/gif', gif),
-          image('logo3.gif', 'image/gif', gif),
-          image('code.png', 'image/png', fixture('qr-link.png')),
-        ]),
-      ),
-    );
+    const email = await withImages('Scan to keep your mailbox.', [
+      image('logo1.gif', 'image/gif', gif),
+      image('logo2.gif', 'image/gif', gif),
+      image('logo3.gif', 'image/gif', gif),
+      image('code.png', 'image/png', fixture('qr-link.png')),
+    ]);
     expect(email.attachments.at(-1)?.traits).toContain('qr-code');
   });
 
