@@ -62,22 +62,11 @@ export function lexiconIn(v: MessageView, lexicon: readonly RegExp[], withName =
     readings = { starts: wordStartsIn(`${v.displayFolded} ${v.folded}`), hits: new Map() };
     readingsOf.set(v, readings);
   }
-  const key = withName ? nameKey(lexicon) : lexicon;
-  if (readings.hits.has(key)) return readings.hits.get(key) ?? null;
-  const hit = lexiconHit(withName ? `${v.displayFolded} ${v.folded}` : v.folded, lexicon, 1, readings.starts);
-  readings.hits.set(key, hit);
+  if (withName) return lexiconHit(`${v.displayFolded} ${v.folded}`, lexicon, 1, readings.starts);
+  if (readings.hits.has(lexicon)) return readings.hits.get(lexicon) ?? null;
+  const hit = lexiconHit(v.folded, lexicon, 1, readings.starts);
+  readings.hits.set(lexicon, hit);
   return hit;
-}
-
-const nameKeys = new WeakMap<readonly RegExp[], readonly RegExp[]>();
-/** A distinct cache key for a lexicon read with the sender name. */
-function nameKey(lexicon: readonly RegExp[]): readonly RegExp[] {
-  let key = nameKeys.get(lexicon);
-  if (!key) {
-    key = [...lexicon];
-    nameKeys.set(lexicon, key);
-  }
-  return key;
 }
 
 const gates = new WeakMap<RegExp, readonly number[] | null>();
