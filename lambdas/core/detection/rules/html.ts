@@ -41,8 +41,14 @@ const STYLE_OPEN = /<style\b[^>]*>/gi;
 const STYLE_CLOSE = /<\/style\s*>/gi;
 /** The first 20,000 characters of each style sheet are read, however long it runs. */
 const STYLE_CHARS = 20_000;
-/** A kit hides a handful of selectors; more are not followed (each costs a scan of the HTML). */
+/** A kit hides a handful of selectors; a sheet hiding hundreds is not followed further. */
 const MAX_HIDDEN_SELECTORS = 20;
+const HIDES = /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
+const SHOWS = /display\s*:\s*(?:block|inline|inline-block|table|table-row|table-cell|flex|grid|list-item)/i;
+const SIMPLE_SELECTOR = /^(?:[a-z][a-z0-9]{0,15}|\.[a-z_][\w-]{0,60})$/i;
+const HIDDEN_REGION_CHARS = 20_000;
+const HIDDEN_TEXT_BUDGET = 40_000;
+const NOT_TEXT = new Set(['head', 'title', 'style', 'script', 'noscript', 'template']);
 
 /** The text of each <style> block, bounded. */
 function styleSheets(html: string): string[] {
@@ -58,12 +64,6 @@ function styleSheets(html: string): string[] {
   }
   return sheets;
 }
-const HIDES = /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
-const SHOWS = /display\s*:\s*(?:block|inline|inline-block|table|table-row|table-cell|flex|grid|list-item)/i;
-const SIMPLE_SELECTOR = /^(?:[a-z][a-z0-9]{0,15}|\.[a-z_][\w-]{0,60})$/i;
-const HIDDEN_REGION_CHARS = 20_000;
-const HIDDEN_TEXT_BUDGET = 40_000;
-const NOT_TEXT = new Set(['head', 'title', 'style', 'script', 'noscript', 'template']);
 
 /**
  * Selectors a style sheet hides outright: a bare element (`q{display:none}`) or a class, at the
