@@ -34,4 +34,16 @@ describe('graded rule hits', () => {
     expect(weak).toBe(1);
     expect(strong).toBeGreaterThan(1);
   });
+
+  it.each([
+    // a form, file share or site builder: small organisations use them every day
+    ['url.free-hosting', 'pos-google-form.eml', 'pos-azure-static.eml'],
+    // asked to update a card at the sender's own site, with no link elsewhere (dunning mail)
+    ['language.credential-request', 'pos-own-site.eml', 'pos.eml'],
+  ])('%s: %s weighs less than %s', async (ruleId, weaker, ordinary) => {
+    const weak = await strengthOf(ruleId, weaker);
+    const usual = await strengthOf(ruleId, ordinary);
+    expect(weak).toBeGreaterThan(0);
+    expect(weak).toBeLessThan(usual ?? 0);
+  });
 });

@@ -185,10 +185,12 @@ export function randomLooking(label: string): boolean {
   const letters = l.replace(/[^a-z]/g, '');
   const digits = l.replace(/[^0-9]/g, '').length;
   if (digits >= 5 && letters.length >= 4) return true;
+  // Consonant runs are counted within each hyphen-separated word: "springfield-school" joins
+  // "ld" and "sch" only on paper.
   let run = 0;
   let maxRun = 0;
-  for (const ch of letters) {
-    run = VOWELS.test(ch) ? 0 : run + 1;
+  for (const ch of l) {
+    run = ch >= 'a' && ch <= 'z' && !VOWELS.test(ch) ? run + 1 : 0;
     if (run > maxRun) maxRun = run;
   }
   const vowelRatio = letters.length ? letters.replace(/[^aeiouy]/g, '').length / letters.length : 0;

@@ -11,6 +11,7 @@ import { maskEmail, maskText } from '../mask.ts';
 import { foldText, skeleton } from '../normalise.ts';
 import { defineRule, type Rule, type RuleHit } from './rule.ts';
 import { brandsNamedIn, isBrandDomain } from './sender.ts';
+import { linksAlignedWithSender } from './url.ts';
 
 export interface Lexicon {
   readonly patterns: readonly RegExp[];
@@ -250,7 +251,17 @@ export const languageRules: readonly Rule[] = [
     severity: 'medium',
     description: 'The text asks to sign in, verify an account or hand over a password.',
     weight: 1.0,
-    evaluate: (v) => lexiconIn(v, credentialLexicon),
+    evaluate: (v) => {
+      const hit = lexiconIn(v, credentialLexicon);
+      // Asked to sign in or update a card at the sender's own site, with no link elsewhere: how
+      // every service's dunning and password mail reads. A lure has to send the reader somewhere.
+      if (hit && linksAlignedWithSender(v))
+        return {
+          evidence: `${hit.evidence}, all links to the sender's own site`,
+          strength: (hit.strength ?? 1) * 0.5,
+        };
+      return hit;
+    },
   }),
   defineRule({
     id: 'language.urgency',
@@ -414,7 +425,10 @@ export const languageRules: readonly Rule[] = [
         /^\W*(urgent|urgently|important|action required|final notice|last notice|warning|alert|security alert|attention|atencao|atencion|aviso|alerta|urgente|dringend|achtung|wichtig|avis|attenzione)\b/.exec(
           v.subjectFolded,
         );
-      return m ? { evidence: `subject starts "${m[1]}"` } : null;
+      if (!m) return null;
+      // "Action required: …" is already counted by language.urgency, which reads the subject too.
+      if (lexiconHit(v.subjectFolded, urgencyLexicon)) return null;
+      return { evidence: `subject starts "${m[1]}"` };
     },
   }),
   defineRule({
@@ -449,13 +463,17 @@ export const languageRules: readonly Rule[] = [
           t,
         );
       if (!call || !money) return null;
-      // TOAD lures borrow an antivirus, retailer or payment brand for the fake renewal, and come
-      // from free-mail accounts that no billing department uses.
+      // TOAD lures come from free-mail accounts that no billing department uses, and borrow an
+      // antivirus, retailer or payment brand for the fake renewal.
       if (freemail.has(v.fromRoot))
         return {
           evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording, from free mail`,
           strength: 1.5,
         };
+      // From an organisation's own domain, the lure disputes a charge ("if you did not authorise
+      // this, call…"); a notice that merely gives its phone number beside a payment is how schools
+      // and clinics write.
+      if (!CALLBACK_DISPUTE.test(t)) return null;
       const borrowed = brandsNamedIn(v.subjectFolded).find(
         (b) => v.fromRoot && !isBrandDomain(b, v.fromRoot),
       );
@@ -533,6 +551,9 @@ const SELF_VOUCHING =
   /\bthis (message|e-?mail|mail) (is|was sent|comes|came|has been sent) (from|by) an? (trusted|verified|safe|secure|certified) sender\b|\b(trusted|verified|safe) sender (verified|confirmed|badge)\b|\bdeze (e-?mail|mail|bericht) (is|komt) (afkomstig )?van een (vertrouwde|geverifieerde) afzender\b|\besta (mensagem|e-?mail) (e|foi enviad[oa]) de um remetente (confiavel|verificado)\b/;
 const SELF_VOUCHING_MARKUP =
   /alt\s*=\s*(?:3D)?["']\s*(trusted|verified) sender\s*["']|<!--\s*trusted sender/i;
+
+const CALLBACK_DISPUTE =
+  /\b((did not|didn't|do not|don't) (authori[sz]e|make|recogni[sz]e|place|request)|not you\b|unauthori[sz]ed|to cancel|cancel(l?ation| this| the| your)|refund|dispute|if this (wasn't|was not) you|auto-?renew|will be (charged|debited|deducted)|has been (charged|debited|deducted)|nao reconhec|nao autoriz|cancelar|reembols|estorno|no reconoce|stornieren|annuler)/;
 
 /** An ask to write somewhere, just before an address ("E-mail me to", "Write at", "escreva para"). */
 const WRITE_TO_ME =

@@ -53,9 +53,40 @@ export const redirectors = new Set(
   ).split(/\s+/),
 );
 
+/**
+ * How many web links the message has when every one goes to the sender's own domain (or its click
+ * tracker), else 0. Links to the sender's own domain reassure only when the sender is someone in
+ * particular, and not when it poses as a brand: then its own domain is the impostor's. Where a
+ * tracker sends the reader on is judged by the other rules, not counted here.
+ */
+export function linksAlignedWithSender(v: MessageView): number {
+  const web = webLinks(v).filter((l) => l.source !== 'attachment' && l.source !== 'redirect');
+  if (!v.fromRoot || web.length === 0 || generatedMailbox(v) !== null || impersonatedBrand(v)) return 0;
+  const aligned = web.every(
+    (l) => l.root === v.fromRoot || (isRedirector(l.root, l.host) && !shorteners.has(l.root)),
+  );
+  return aligned && web.some((l) => l.root === v.fromRoot) ? web.length : 0;
+}
+
 /** Mail from a brand's own domain (not its free-mail service, where anyone has an address). */
 const ownBrandMail = (v: MessageView): boolean =>
   brandOwning(v.fromRoot) !== undefined && !freemail.has(v.fromRoot) && !isFreeTenantDomain(v.fromDomain);
+
+/**
+ * Form builders, file shares and site builders: phishing uses them, and so does every school,
+ * club and small business (a library's Google Form, a shop on Wix). In the dev corpus they make 1
+ * of 150 free-hosting hits; the rest are storage buckets, app platforms, CDNs and tunnels.
+ */
+const EVERYDAY_PLATFORMS = new Set(
+  (
+    'forms.gle docs.google.com sites.google.com jotform.com formstack.com typeform.com wufoo.com ' +
+    'forms.office.com forms.zohopublic.com zohopublic.com surveymonkey.com sharepoint.com 1drv.ms ' +
+    'onedrive.live.com dropbox.com wetransfer.com we.tl wix.com wixsite.com weebly.com weeblysite.com ' +
+    'square.site godaddysites.com notion.site canva.site myportfolio.com mailchimpsites.com'
+  ).split(/\s+/),
+);
+const isEverydayPlatform = (l: Link): boolean =>
+  EVERYDAY_PLATFORMS.has(l.host) || EVERYDAY_PLATFORMS.has(l.root);
 
 /** Object stores: they serve files; a page there is a kit's landing page. */
 const STORAGE_BUCKETS =
@@ -154,8 +185,7 @@ export const urlRules: readonly Rule[] = [
     weight: 0.9,
     evaluate: (v) => {
       const sender = brandOwning(v.fromRoot);
-      const hit = first(
-        webLinks(v),
+      const hits = webLinks(v).filter(
         (l) =>
           // The platform's own notifications (a Docs share from google.com) link to it legitimately.
           l.root !== v.fromRoot &&
@@ -165,6 +195,7 @@ export const urlRules: readonly Rule[] = [
             /(^|\.)ipfs\.|\/ipfs\/[a-z0-9]{20,}/i.test(l.host + l.url) ||
             freeHostList.some((d) => l.host.endsWith(`.${d}`))),
       );
+      const hit = hits.find((l) => !isEverydayPlatform(l)) ?? hits[0];
       if (!hit) return null;
       // A brand's own mail does not send its customers to a free host; and a storage bucket
       // serves files, so a web page on one is a landing page someone could not host elsewhere.
@@ -172,6 +203,9 @@ export const urlRules: readonly Rule[] = [
         return { evidence: `${maskUrl(hit.url)} in mail from the brand domain ${v.fromRoot}`, strength: 1.5 };
       if (STORAGE_BUCKETS.test(hit.host) && /\.(html?|php|aspx?)(?:[?#]|$)/i.test(hit.url))
         return { evidence: `${maskUrl(hit.url)}: a web page served from a storage bucket`, strength: 1.4 };
+      // Forms, file shares and site builders are where small organisations live too.
+      if (isEverydayPlatform(hit))
+        return { evidence: `${maskUrl(hit.url)}: a form, file share or site builder`, strength: 0.5 };
       return { evidence: maskUrl(hit.url) };
     },
   }),
@@ -278,18 +312,8 @@ export const urlRules: readonly Rule[] = [
     // mail does, so a learned weight would encode the era, not the evidence.
     expertOnly: true,
     evaluate: (v) => {
-      // Where a tracker sends the reader on is judged by the other rules, not counted here.
-      const web = webLinks(v).filter((l) => l.source !== 'attachment' && l.source !== 'redirect');
-      // Links to the sender's own domain reassure only when the sender is someone in particular,
-      // and not when it poses as a brand: then its own domain is the impostor's.
-      if (!v.fromRoot || web.length === 0 || generatedMailbox(v) !== null || impersonatedBrand(v))
-        return null;
-      const aligned = web.every(
-        (l) => l.root === v.fromRoot || (isRedirector(l.root, l.host) && !shorteners.has(l.root)),
-      );
-      return aligned && web.some((l) => l.root === v.fromRoot)
-        ? { evidence: `${web.length} link(s), all to ${v.fromRoot} or its tracker` }
-        : null;
+      const count = linksAlignedWithSender(v);
+      return count ? { evidence: `${count} link(s), all to ${v.fromRoot} or its tracker` } : null;
     },
   }),
   defineRule({
