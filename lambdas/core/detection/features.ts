@@ -109,9 +109,12 @@ const BARE_HOST_URL = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\/
 const REDIRECT_PARAM =
   /[?&](?:url|u|to|redirect|redirect_uri|redir|next|goto|target|dest|destination|continue|q|r|link|return|returnurl)=((?:https?(?::|%3a))[^&#]+)/i;
 
-/** Where a link sends the reader on, when it says so in its query string; null otherwise. */
+/** A destination written percent-encoded as one path segment (SES's awstrack.me `/L0/https:%2F%2F…/`). */
+const REDIRECT_SEGMENT = /\/(https?(?::|%3a)%2f%2f[^/?#&]+)/i;
+
+/** Where a link sends the reader on, when its query string or path says so; null otherwise. */
 export function redirectTarget(link: Pick<Link, 'url' | 'host'>): string | null {
-  const m = REDIRECT_PARAM.exec(link.url);
+  const m = REDIRECT_PARAM.exec(link.url) ?? REDIRECT_SEGMENT.exec(link.url);
   if (m?.[1]) {
     try {
       return decodeURIComponent(m[1]);

@@ -138,6 +138,10 @@ export function stylesheetHiddenRegions(html: string): string[] {
   return regions;
 }
 
+/** A sentence offering to unsubscribe ("Wenn Sie sich abmelden möchten, klicken Sie hier. OPT OUT"). */
+const OPT_OUT_SENTENCE =
+  /[^.!?\n]{0,200}\b(?:unsubscribe|opt[ -]?out|abmelden|abbestellen|desinscri\w*|désinscri\w*|désabonne\w*|afmelden|uitschrijven|darse de baja|descadastr\w*|disiscriv\w*)\b[^.!?\n]{0,200}[.!?]?/gi;
+
 export const htmlRules: readonly Rule[] = [
   defineRule({
     id: 'html.form',
@@ -208,7 +212,8 @@ export const htmlRules: readonly Rule[] = [
     weight: 0.6,
     evaluate: (v) => {
       if (!v.html) return null;
-      const text = v.bodyText.replace(/\s+/g, ' ').trim();
+      // The opt-out line bulk senders must carry is not text a reader reads instead of the picture.
+      const text = v.bodyText.replace(OPT_OUT_SENTENCE, ' ').replace(/\s+/g, ' ').trim();
       const imgs = (v.html.match(/<img\b|<input\b[^>]*type\s*=\s*["']?image/gi) ?? []).length;
       // A picture can also be a block's CSS background, behind a link with no text of its own.
       const backgrounds = (v.html.match(/background(?:-image)?\s*:\s*url\(/gi) ?? []).length;

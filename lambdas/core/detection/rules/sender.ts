@@ -493,7 +493,7 @@ const DISPLAY_LURES: readonly [RegExp, string][] = [
     'alarm',
   ],
   [
-    /\b(declined|rejected|suspended|rechazad[oa]|recusad[oa]|bloquead[oa]|abgelehnt|approved|aprovad[oa]|aprobad[oa]|congratulations|parabens|felicidades|gefeliciteerd|herzlichen gluckwunsch)\b/,
+    /\b(declined|rejected|suspended|rechazad[oa]|recusad[oa]|bloquead[oa]|abgelehnt|approved|aprovad[oa]|aprobad[oa]|congratulations?|felicitations|parabens|felicidades|gefeliciteerd|herzlichen gluckwunsch)\b/,
     'verdict',
   ],
 ];

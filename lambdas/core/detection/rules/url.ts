@@ -28,7 +28,13 @@ function shownElsewhere(l: Link): string | null {
   const shown = m[1].toLowerCase();
   if (!/\.(com|net|org|[a-z]{2}|info|biz|io|app|co)$/.test(shown)) return null;
   const shownRoot = rootDomain(shown);
-  if (shownRoot === l.root || isRedirector(l.root, l.host)) return null;
+  if (shownRoot === l.root) return null;
+  // A click tracker differs from what it shows by design; where it says it lands must not.
+  if (isRedirector(l.root, l.host)) {
+    const target = redirectTarget(l);
+    const landed = target ? rootDomain(parseUrl(target).host) : '';
+    if (!landed || landed === shownRoot) return null;
+  }
   // A bare name without scheme or www. that the href's path repeats is a label, not a lie.
   if (
     !/^(https?:\/\/|www\.)/i.test(l.text.trim()) &&
