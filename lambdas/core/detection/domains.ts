@@ -269,6 +269,15 @@ const freeTenantSuffix =
 
 export const isFreeTenantDomain = (domain: string): boolean => freeTenantSuffix.test(domain);
 
+/**
+ * The hosted site that a platform tenant's mail domain belongs to, or null: an App Engine app mails
+ * from `<app>.appspotmail.com` and serves `<app>.appspot.com`, so links there are its own.
+ */
+export function tenantSiteOf(mailDomain: string): string | null {
+  const app = /(?:^|\.)([a-z0-9-]+)\.appspotmail\.com$/.exec(mailDomain)?.[1];
+  return app ? `${app}.appspot.com` : null;
+}
+
 /** Free-mail providers: anyone can register a box there. */
 export const freemail = new Set(
   (

@@ -284,3 +284,44 @@ export function punycodeToUnicode(label: string): string {
     return label;
   }
 }
+
+/** Latin letters that languages write natively and that do not decompose to an ASCII base. */
+const NATIVE_LATIN = /[ßæøœłđ]/u;
+/** Cyrillic and Greek letters that look like Latin ones: a label made only of these imitates Latin. */
+const LATIN_LOOKALIKES = /^[аеорсухіјѕԁԛԝһӏвкмнтαβεικνορτυχ\d-]+$/u;
+const EAST_ASIAN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * Whether an internationalised host name could be a homograph, in the spirit of browsers' IDN
+ * display policies: a label styled with compatibility characters (𝐚𝐦𝐚𝐳𝐨𝐧), one mixing Latin with
+ * Cyrillic or Greek, one made only of Latin lookalikes (аррӏе), Latin letters without an ASCII base
+ * (ð, ı), symbols, or an `xn--` label that is not valid Punycode. A name written natively
+ * (ökoligenta.de, straße.de, пример.рф, 例え.jp) is not.
+ */
+export function homographRisk(host: string): boolean {
+  for (const raw of host.split('.')) {
+    if (/^[\x20-\x7e]*$/.test(raw) && !raw.startsWith('xn--')) continue;
+    const label = punycodeToUnicode(raw);
+    if (label === raw && raw.startsWith('xn--')) return true;
+    if (label.normalize('NFKC') !== label.normalize('NFC')) return true;
+    const scripts = new Set<string>();
+    for (const ch of label.normalize('NFC')) {
+      if (/[a-z0-9-]/i.test(ch)) scripts.add('ascii');
+      else if (/\p{Script=Latin}/u.test(ch)) {
+        const base = ch.normalize('NFD').replace(/\p{M}+/gu, '');
+        if (!/^[a-z]$/i.test(base) && !NATIVE_LATIN.test(ch)) return true;
+        scripts.add('latin');
+      } else if (/\p{Script=Cyrillic}/u.test(ch)) scripts.add('cyrillic');
+      else if (/\p{Script=Greek}/u.test(ch)) scripts.add('greek');
+      else if (EAST_ASIAN.test(ch)) scripts.add('east-asian');
+      else if (/\p{L}/u.test(ch)) scripts.add('other');
+      else return true; // symbols, emoji, stray marks
+    }
+    const alphabets = [...scripts].filter((s) => s !== 'ascii' && s !== 'latin');
+    if (alphabets.length > 1) return true;
+    const lookalikeScript = alphabets[0] === 'cyrillic' || alphabets[0] === 'greek';
+    if (lookalikeScript && (scripts.has('latin') || /[a-z]/i.test(label))) return true;
+    if (LATIN_LOOKALIKES.test(label)) return true;
+  }
+  return false;
+}

@@ -1,7 +1,13 @@
 import { lookalikeOf, randomLooking, brandInDomain } from '#core/detection/rules/domain.ts';
 import { brandOwning, rootDomain, isIpHost } from '#core/detection/domains.ts';
 import { maskEmail, maskText, maskUrl } from '#core/detection/mask.ts';
-import { editDistance, foldText, punycodeToUnicode, skeleton } from '#core/detection/normalise.ts';
+import {
+  editDistance,
+  foldText,
+  homographRisk,
+  punycodeToUnicode,
+  skeleton,
+} from '#core/detection/normalise.ts';
 import { mixedScriptWords } from '#core/detection/rules/language.ts';
 import { describe, expect, it } from 'vitest';
 
@@ -27,6 +33,31 @@ describe('normalisation', () => {
     expect(punycodeToUnicode('xn--mnchen-3ya')).toBe('münchen');
     expect(punycodeToUnicode('example')).toBe('example');
     expect(punycodeToUnicode('xn--!!!')).toBe('xn--!!!');
+  });
+
+  it('tells a homograph host from a name written natively', () => {
+    for (const host of [
+      '𝐚𝐦𝐚𝐳𝐨𝐧.de', // styled letters (compatibility characters)
+      'ðpkbjetncx.example.net', // a Latin letter without an ASCII base
+      'sıgn-in.example.com', // dotless i
+      'pаypal.com', // Cyrillic а among Latin letters
+      'xn--pple-43d.com', // the same, as Punycode
+      'аррӏе.com', // only Cyrillic letters that look Latin
+      'xn--b-123milhas-xbazskd3dq-uc.a.run.app', // an xn-- label that is not Punycode
+      '✔️cloud.example.com', // symbols
+    ])
+      expect(homographRisk(host), host).toBe(true);
+    for (const host of [
+      'www.example.com',
+      'www.ökoligenta.de',
+      'xn--mnchen-3ya.de', // münchen
+      'straße.de',
+      'пример.рф',
+      'банк-онлайн.рф',
+      '例え.jp',
+      'café.fr',
+    ])
+      expect(homographRisk(host), host).toBe(false);
   });
 
   it('computes bounded edit distance', () => {

@@ -3,27 +3,64 @@ import { decodeEntities } from '../features.ts';
 import { maskText } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
 
-const HIDDEN_BLOCK =
-  /<([a-z0-9]+)\b[^>]*style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\s*[;"']|opacity\s*:\s*0(?:\.0+)?\s*[;"'])[^"']*["'][^>]*>([\s\S]{0,20000}?)<\/\1\s*>/gi;
+/** An opening tag with an inline style. */
+const STYLED_TAG = /<([a-z][a-z0-9]*)\b[^>]*?\bstyle\s*=\s*("[^"]*"|'[^']*')[^>]*>/gi;
+/** Inline hiding that no descendant can undo. */
+const HIDES_ALL = /display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?(?![\d.])/i;
+/** A zero font size, which a descendant can undo (see FONT_RESET). */
+const ZERO_FONT = /font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?(?![\d.])/i;
+/** A descendant that sets a visible font size again. */
+const FONT_RESET = /<[a-z][^>]*font-size\s*:\s*(?:0*[1-9]|0*\.\d*[1-9])/i;
+/** Elements without content: hiding them hides no text. */
+const VOID_TAGS = new Set(['img', 'br', 'hr', 'input', 'meta', 'link', 'area', 'col', 'wbr', 'source']);
+
+/** The markup inside an element, up to its matching end tag (nesting counted) or `limit` characters. */
+function elementContent(html: string, from: number, tag: string, limit: number): string {
+  const window = html.slice(from, from + limit);
+  if (VOID_TAGS.has(tag)) return '';
+  const boundary = new RegExp(`<(/?)${tag}\\b[^>]*>`, 'gi');
+  let depth = 1;
+  for (let m = boundary.exec(window); m; m = boundary.exec(window)) {
+    if (m[1]) {
+      if (--depth === 0) return window.slice(0, m.index);
+    } else if (!m[0].endsWith('/>')) depth++;
+  }
+  return window; // left unclosed: it runs on, as far as the bound
+}
 
 /** Words of text a reader cannot see (display:none inline or by a style sheet, zero font, zero opacity). */
 export function hiddenWords(html: string): { words: number; sample: string } {
   let words = 0;
   let sample = '';
-  HIDDEN_BLOCK.lastIndex = 0;
-  let m: RegExpExecArray | null = HIDDEN_BLOCK.exec(html);
-  let guard = 0;
-  while (m && guard++ < 200) {
-    const n = countWords(m[2] ?? '');
+  const count = (hidden: string): void => {
+    const n = countWords(hidden);
     words += n;
-    if (!sample && n >= 5) sample = cleanText(m[2] ?? '');
-    m = HIDDEN_BLOCK.exec(html);
+    if (!sample && n >= 5) sample = cleanText(hidden);
+  };
+  let budget = HIDDEN_TEXT_BUDGET;
+  let elements = 0;
+  const styled = new RegExp(STYLED_TAG.source, 'gi');
+  for (let m = styled.exec(html); m && elements < 200 && budget > 0; m = styled.exec(html)) {
+    const style = m[2] ?? '';
+    const hidesAll = HIDES_ALL.test(style);
+    if (!hidesAll && !ZERO_FONT.test(style)) continue;
+    elements++;
+    const from = m.index + m[0].length;
+    const inner = elementContent(
+      html,
+      from,
+      (m[1] ?? '').toLowerCase(),
+      Math.min(HIDDEN_REGION_CHARS, budget),
+    );
+    // A zero font size holds only until a descendant sets its own: email templates (MJML) zero the
+    // font of layout cells to close inline-block gaps, and size the text inside them.
+    const hidden = hidesAll ? inner : (inner.split(FONT_RESET, 1)[0] ?? '');
+    count(hidden);
+    budget -= hidden.length + 1;
+    // Hidden elements nested in this one are already counted; the rest is read on.
+    styled.lastIndex = from + hidden.length;
   }
-  for (const region of stylesheetHiddenRegions(html)) {
-    const n = countWords(region);
-    words += n;
-    if (!sample && n >= 5) sample = cleanText(region);
-  }
+  for (const region of stylesheetHiddenRegions(html)) count(region);
   return { words, sample };
 }
 
@@ -128,9 +165,7 @@ export function stylesheetHiddenRegions(html: string): string[] {
       (classAttr !== undefined && classAttr.split(/\s+/).some((c) => classes.has(c.toLowerCase())));
     if (!hidden) continue;
     const from = m.index + m[0].length;
-    const window = html.slice(from, from + Math.min(HIDDEN_REGION_CHARS, budget));
-    const close = window.search(new RegExp(`</${tag}\\s*>`, 'i'));
-    const region = close >= 0 ? window.slice(0, close) : window;
+    const region = elementContent(html, from, tag, Math.min(HIDDEN_REGION_CHARS, budget));
     regions.push(region);
     budget -= region.length + 1;
     TAG.lastIndex = from + region.length;

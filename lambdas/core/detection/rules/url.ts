@@ -8,10 +8,12 @@ import {
   rootDomain,
   shorteners,
   suspiciousTlds,
+  tenantSiteOf,
   tldOf,
 } from '../domains.ts';
 import type { Link, MessageView } from '../features.ts';
 import { parseUrl, redirectTarget } from '../features.ts';
+import { homographRisk } from '../normalise.ts';
 import { maskUrl } from '../mask.ts';
 import { defineRule, type Rule } from './rule.ts';
 import { generatedMailbox, impersonatedBrand } from './sender.ts';
@@ -191,10 +193,13 @@ export const urlRules: readonly Rule[] = [
     weight: 0.9,
     evaluate: (v) => {
       const sender = brandOwning(v.fromRoot);
+      const ownSite = tenantSiteOf(v.fromDomain);
       const hits = webLinks(v).filter(
         (l) =>
-          // The platform's own notifications (a Docs share from google.com) link to it legitimately.
+          // The platform's own notifications (a Docs share from google.com) link to it legitimately,
+          // and so does a hosted app to its own site (syzbot@syzkaller.appspotmail.com).
           l.root !== v.fromRoot &&
+          l.root !== ownSite &&
           !(sender && brandOwning(l.root) === sender) &&
           (freeHosts.has(l.root) ||
             freeHosts.has(l.host) ||
@@ -241,13 +246,12 @@ export const urlRules: readonly Rule[] = [
     id: 'url.punycode',
     family: 'url',
     severity: 'medium',
-    description: 'A link host is an internationalised (punycode) name, a homograph risk.',
+    description:
+      'A link host is an internationalised name that could be a homograph: styled letters, mixed scripts, Latin lookalikes, symbols or broken Punycode.',
     weight: 0.9,
     evaluate: (v) => {
-      const hit = first(
-        webLinks(v),
-        (l) => l.host.split('.').some((p) => p.startsWith('xn--')) || /[^\u0020-\u007e]/.test(l.host),
-      );
+      // A name written natively (ökoligenta.de, пример.рф) is a place, not a disguise.
+      const hit = first(webLinks(v), (l) => homographRisk(l.host));
       return hit ? { evidence: maskUrl(hit.url) } : null;
     },
   }),
