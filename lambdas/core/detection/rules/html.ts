@@ -28,6 +28,9 @@ function elementContent(html: string, from: number, tag: string, limit: number):
   return window; // left unclosed: it runs on, as far as the bound
 }
 
+const classesOf = (tag: string): string[] =>
+  (/\bclass\s*=\s*["']?([^"'>]*)/i.exec(tag)?.[1] ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+
 /** Words of text a reader cannot see (display:none inline or by a style sheet, zero font, zero opacity). */
 export function hiddenWords(html: string): { words: number; sample: string } {
   let words = 0;
@@ -39,11 +42,15 @@ export function hiddenWords(html: string): { words: number; sample: string } {
   };
   let budget = HIDDEN_TEXT_BUDGET;
   let elements = 0;
+  const { shown } = stylesheetSelectors(html);
   const styled = new RegExp(STYLED_TAG.source, 'gi');
   for (let m = styled.exec(html); m && elements < 200 && budget > 0; m = styled.exec(html)) {
     const style = m[2] ?? '';
     const hidesAll = HIDES_ALL.test(style);
     if (!hidesAll && !ZERO_FONT.test(style)) continue;
+    // Hidden inline and shown by a class rule (`.mobile{display:block !important}` in an @media
+    // block): the responsive twin of the visible layout, not text kept from the reader.
+    if (shown.size > 0 && classesOf(m[0]).some((c) => shown.has(`.${c}`))) continue;
     elements++;
     const from = m.index + m[0].length;
     const inner = elementContent(
@@ -108,9 +115,15 @@ function styleSheets(html: string): string[] {
  * `@media` block; that is layout, not hiding). Descendant and other complex selectors are ignored.
  */
 export function stylesheetHiddenSelectors(html: string): string[] {
-  if (!/<style/i.test(html) || !HIDES.test(html)) return [];
+  const { hidden, shown } = stylesheetSelectors(html);
+  return [...hidden].filter((sel) => !shown.has(sel) && !NOT_TEXT.has(sel)).slice(0, MAX_HIDDEN_SELECTORS);
+}
+
+/** Simple selectors a style sheet hides at its top level, and those it shows anywhere (`@media` included). */
+function stylesheetSelectors(html: string): { hidden: ReadonlySet<string>; shown: ReadonlySet<string> } {
   const hidden = new Set<string>();
   const shown = new Set<string>();
+  if (!/<style/i.test(html) || !HIDES.test(html)) return { hidden, shown };
   for (const sheet of styleSheets(html)) {
     const css = sheet.replace(/\/\*[\s\S]*?\*\//g, ' ');
     let depth = 0;
@@ -143,7 +156,7 @@ export function stylesheetHiddenSelectors(html: string): string[] {
       }
     }
   }
-  return [...hidden].filter((sel) => !shown.has(sel) && !NOT_TEXT.has(sel)).slice(0, MAX_HIDDEN_SELECTORS);
+  return { hidden, shown };
 }
 
 /** The markup of the elements a style sheet hides; an element left unclosed runs on (bounded). */

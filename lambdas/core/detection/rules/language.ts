@@ -158,13 +158,14 @@ export const payoffLexicon: readonly RegExp[] = [
   /\b(invoice|payment|order|package|parcel|shipment|delivery)\s+(is\s+)?(overdue|failed|declined|on hold|pending|suspended|could not be delivered|undeliverable)/,
   /\b(sie wurden ausgewahlt|sie haben gewonnen|vous avez ete selectionne|ha sido seleccionad[oa]|valores a receber|codigo de liberacao|liberacao pendente|saque (disponivel|liberado))\b/,
   // pt
-  /\b(parabens|voce (foi (selecionad|sorteado)|ganhou)|premio|sorteado|resgate (seus|agora)|resgatar|pontos (expiram|vao expirar)|fatura (em aberto|pendente|vencida)|taxa de (entrega|importacao|liberacao)|restituicao)\b/,
+  /\bparabens[!,.]? (voce|vc) (foi|ganhou|esta|acaba)\b|\b(voce (foi (selecionad|sorteado)|ganhou)|premio|sorteado|resgate (seus|agora)|resgatar|pontos (expiram|vao expirar)|fatura (em aberto|pendente|vencida)|taxa de (entrega|importacao|liberacao)|restituicao)\b/,
   // es
-  /\b(felicidades|felicitaciones|ha ganado|has ganado|reembolso|paquete retenido|su entrega esta pendiente)\b/,
+  /\b(felicidades|felicitaciones)[!,.]? (usted |tu )?(ha|has|fue|es) |\b(ha ganado|has ganado|reembolso|paquete retenido|su entrega esta pendiente)\b/,
   // de
-  /\b(gewinner|gewonnen|gutschein|gewinnspiel|ruckerstattung|paket (konnte nicht|wird zuruckgesendet|ist bereit)|zollgebuhr)\b/,
+  // a voucher alone is what every shop offers; one given away, won or waiting to be collected is the lure
+  /\b(gewinner|gewonnen|gewinnspiel|ruckerstattung|paket (konnte nicht|wird zuruckgesendet|ist bereit)|zollgebuhr)\b|\b(kostenlos\w*|gratis|geschenkt\w*|exklusiv\w*) .{0,30}gutschein|\b\d[\d.,]* ?(€|euro) [\w-]{0,30}gutschein|\bgutschein\w* .{0,40}(gewonnen|geschenkt|wartet|abholen|einfordern|beanspruchen)|\bgutschein im wert von\b/,
   // fr
-  /\b(felicitations|vous avez gagne|remboursement|colis (en attente|bloque|vous attend))\b/,
+  /\bfelicitations[!,.]? (vous|tu) (avez|as|etes|es) |\b(vous avez gagne|remboursement|colis (en attente|bloque|vous attend))\b/,
   // nl / it
   /\b(u (hebt|heeft) gewonnen|je hebt gewonnen|cadeaukaart|uw pakket (wacht|kon niet)|hai vinto|sei stato selezionato)\b/,
   // de: "you can win", "one of the few lucky ones"
