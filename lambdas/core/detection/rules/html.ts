@@ -33,13 +33,7 @@ const classesOf = (tag: string): string[] =>
 
 /** Words of text a reader cannot see (display:none inline or by a style sheet, zero font, zero opacity). */
 export function hiddenWords(html: string): { words: number; sample: string } {
-  let words = 0;
-  let sample = '';
-  const count = (hidden: string): void => {
-    const n = countWords(hidden);
-    words += n;
-    if (!sample && n >= 5) sample = cleanText(hidden);
-  };
+  const regions: string[] = [];
   let budget = HIDDEN_TEXT_BUDGET;
   let elements = 0;
   const { shown } = stylesheetSelectors(html);
@@ -62,13 +56,44 @@ export function hiddenWords(html: string): { words: number; sample: string } {
     // A zero font size holds only until a descendant sets its own: email templates (MJML) zero the
     // font of layout cells to close inline-block gaps, and size the text inside them.
     const hidden = hidesAll ? inner : (inner.split(FONT_RESET, 1)[0] ?? '');
-    count(hidden);
+    regions.push(hidden);
     budget -= hidden.length + 1;
     // Hidden elements nested in this one are already counted; the rest is read on.
     styled.lastIndex = from + hidden.length;
   }
-  for (const region of stylesheetHiddenRegions(html)) count(region);
+  regions.push(...stylesheetHiddenRegions(html));
+  let words = 0;
+  let sample = '';
+  let document: Map<string, number> | undefined;
+  for (const region of regions) {
+    const n = countWords(region);
+    if (n === 0) continue;
+    // A preview of what the reader sees anyway (a news digest's headlines in its preheader) hides
+    // nothing; salad is text the reader never sees at all.
+    if (n >= PREVIEW_CHECK_WORDS && repeatsVisibleText(region, (document ??= wordCounts(cleanText(html)))))
+      continue;
+    words += n;
+    if (!sample && n >= 5) sample = cleanText(region);
+  }
   return { words, sample };
+}
+
+/** Hidden regions shorter than this are not checked for repeating the visible text. */
+const PREVIEW_CHECK_WORDS = 20;
+
+function wordCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const w of text.toLowerCase().match(/\p{L}{4,}/gu) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return counts;
+}
+
+/** Whether most distinct words of a hidden region also occur outside it in the document. */
+function repeatsVisibleText(region: string, document: ReadonlyMap<string, number>): boolean {
+  const own = wordCounts(cleanText(region));
+  if (own.size === 0) return false;
+  let repeated = 0;
+  for (const [w, n] of own) if ((document.get(w) ?? 0) > n) repeated++;
+  return repeated >= 0.6 * own.size;
 }
 
 const cleanText = (fragment: string): string =>
