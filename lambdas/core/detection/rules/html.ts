@@ -215,6 +215,9 @@ export function stylesheetHiddenRegions(html: string): string[] {
 const OPT_OUT_SENTENCE =
   /[^.!?\n]{0,200}\b(?:unsubscribe|opt[ -]?out|abmelden|abbestellen|desinscri\w*|désinscri\w*|désabonne\w*|afmelden|uitschrijven|darse de baja|descadastr\w*|disiscriv\w*)\b[^.!?\n]{0,200}[.!?]?/gi;
 
+/** Longer than this, a body is more than a picture and an opt-out line (and is not searched for one). */
+const OPT_OUT_TEXT_MAX = 600;
+
 export const htmlRules: readonly Rule[] = [
   defineRule({
     id: 'html.form',
@@ -285,12 +288,15 @@ export const htmlRules: readonly Rule[] = [
     weight: 0.6,
     evaluate: (v) => {
       if (!v.html) return null;
-      // The opt-out line bulk senders must carry is not text a reader reads instead of the picture.
-      const text = v.bodyText.replace(OPT_OUT_SENTENCE, ' ').replace(/\s+/g, ' ').trim();
       const imgs = (v.html.match(/<img\b|<input\b[^>]*type\s*=\s*["']?image/gi) ?? []).length;
       // A picture can also be a block's CSS background, behind a link with no text of its own.
       const backgrounds = (v.html.match(/background(?:-image)?\s*:\s*url\(/gi) ?? []).length;
-      if (imgs + backgrounds === 0 || imgs + backgrounds > 3 || text.length > 60) return null;
+      if (imgs + backgrounds === 0 || imgs + backgrounds > 3) return null;
+      const words = v.bodyText.replace(/\s+/g, ' ').trim();
+      if (words.length > OPT_OUT_TEXT_MAX) return null;
+      // The opt-out line bulk senders must carry is not text a reader reads instead of the picture.
+      const text = words.replace(OPT_OUT_SENTENCE, ' ').replace(/\s+/g, ' ').trim();
+      if (text.length > 60) return null;
       const linkedImage = v.links.some(
         (l) =>
           l.imageOnly || (backgrounds > 0 && l.source === 'html' && l.host !== '' && l.text.trim() === ''),

@@ -163,7 +163,8 @@ export const payoffLexicon: readonly RegExp[] = [
   /\b(felicidades|felicitaciones)[!,.]? (usted |tu )?(ha|has|fue|es) |\b(ha ganado|has ganado|reembolso|paquete retenido|su entrega esta pendiente)\b/,
   // de
   // a voucher alone is what every shop offers; one given away, won or waiting to be collected is the lure
-  /\b(gewinner|gewonnen|gewinnspiel|ruckerstattung|paket (konnte nicht|wird zuruckgesendet|ist bereit)|zollgebuhr)\b|\b(kostenlos\w*|gratis|geschenkt\w*|exklusiv\w*) .{0,30}gutschein|\b\d[\d.,]* ?(€|euro) [\w-]{0,30}gutschein|\bgutschein\w* .{0,40}(gewonnen|geschenkt|wartet|abholen|einfordern|beanspruchen)|\bgutschein im wert von\b/,
+  /\b(gewinner|gewonnen|gewinnspiel|ruckerstattung|paket (konnte nicht|wird zuruckgesendet|ist bereit)|zollgebuhr)\b|\b(kostenlos\w*|gratis|geschenkt\w*|exklusiv\w*) .{0,30}gutschein|\bgutschein\w* .{0,40}(gewonnen|geschenkt|wartet|abholen|einfordern|beanspruchen)|\bgutschein im wert von\b/,
+  /\b\d[\d.,]* ?(€|euro) [\w-]{0,30}gutschein/,
   // fr
   /\bfelicitations[!,.]? (vous|tu) (avez|as|etes|es) |\b(vous avez gagne|remboursement|colis (en attente|bloque|vous attend))\b/,
   // nl / it
