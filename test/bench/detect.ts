@@ -388,8 +388,13 @@ async function main(): Promise<void> {
     writeFileSync(dump, `${lines.join('\n')}\n`);
   }
   const drop = (m[0] as Metrics).recall - (m[1] as Metrics).recall;
+  // The issue bounds the loss "at the same FPR": at the quarantine threshold, and with each variant
+  // held to the same FPR budget (its own threshold, chosen on the pooled held-out scores).
+  const [original, stripped] = variants.map((v) => recallAtFpr(v.scored, 0.005));
+  const matched = (original?.recall ?? 0) - (stripped?.recall ?? 0);
   console.log(
-    `\nrecall lost when leaks are stripped: ${(100 * drop).toFixed(2)} points; wall ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `\nrecall lost when leaks are stripped: ${(100 * drop).toFixed(2)} points at the quarantine threshold; ` +
+      `${(100 * matched).toFixed(2)} points with both held to FPR ≤ 0.5%; wall ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
 
