@@ -145,7 +145,9 @@ describe('parse + analyse never crash and stay under 50 ms', () => {
       (_, i) => `<span class="c${i % 50}">w${i} text<q>`,
     ).join('');
     const styleSheet = `From: a@b.c\r\nContent-Type: text/html\r\n\r\n<style>${hiddenClasses}</style>${hiddenElements}`;
-    for (const s of [deep, longLine, manyHeaders, styleSheet, '\r\n\r\n\r\n', 'From:\r\n\r\n'])
+    // thousands of zero-font and hidden elements, nested and never closed, none sizing its text again
+    const zeroFonts = `From: a@b.c\r\nContent-Type: text/html\r\n\r\n${'<div style="font-size:0">salad words here '.repeat(3000)}${'<span style="display:none">x</span>'.repeat(3000)}`;
+    for (const s of [deep, longLine, manyHeaders, styleSheet, zeroFonts, '\r\n\r\n\r\n', 'From:\r\n\r\n'])
       await check(enc.encode(s));
   });
 });

@@ -16,8 +16,8 @@ const VOID_TAGS = new Set(['img', 'br', 'hr', 'input', 'meta', 'link', 'area', '
 
 /** The markup inside an element, up to its matching end tag (nesting counted) or `limit` characters. */
 function elementContent(html: string, from: number, tag: string, limit: number): string {
-  const window = html.slice(from, from + limit);
   if (VOID_TAGS.has(tag)) return '';
+  const window = html.slice(from, from + limit);
   const boundary = new RegExp(`<(/?)${tag}\\b[^>]*>`, 'gi');
   let depth = 1;
   for (let m = boundary.exec(window); m; m = boundary.exec(window)) {
@@ -34,6 +34,7 @@ const classesOf = (tag: string): string[] =>
 /** Words of text a reader cannot see (display:none inline or by a style sheet, zero font, zero opacity). */
 export function hiddenWords(html: string): { words: number; sample: string } {
   const regions: string[] = [];
+  let readWhole = true;
   let budget = HIDDEN_TEXT_BUDGET;
   let elements = 0;
   const { shown } = stylesheetSelectors(html);
@@ -47,21 +48,26 @@ export function hiddenWords(html: string): { words: number; sample: string } {
     if (shown.size > 0 && classesOf(m[0]).some((c) => shown.has(`.${c}`))) continue;
     elements++;
     const from = m.index + m[0].length;
-    const inner = elementContent(
-      html,
-      from,
-      (m[1] ?? '').toLowerCase(),
-      Math.min(HIDDEN_REGION_CHARS, budget),
-    );
-    // A zero font size holds only until a descendant sets its own: email templates (MJML) zero the
-    // font of layout cells to close inline-block gaps, and size the text inside them.
-    const hidden = hidesAll ? inner : (inner.split(FONT_RESET, 1)[0] ?? '');
+    const bound = Math.min(HIDDEN_REGION_CHARS, budget);
+    let reach = bound;
+    if (!hidesAll) {
+      // A zero font size holds only until a descendant sets its own: email templates (MJML) zero
+      // the font of layout cells to close inline-block gaps, and size the text inside them.
+      const reset = html.slice(from, from + reach).search(FONT_RESET);
+      if (reset >= 0) reach = reset;
+    }
+    const hidden = elementContent(html, from, (m[1] ?? '').toLowerCase(), reach);
+    if (hidden.length >= bound) readWhole = false;
     regions.push(hidden);
     budget -= hidden.length + 1;
     // Hidden elements nested in this one are already counted; the rest is read on.
     styled.lastIndex = from + hidden.length;
   }
-  regions.push(...stylesheetHiddenRegions(html));
+  for (const region of stylesheetHiddenRegions(html)) {
+    if (region.length >= HIDDEN_REGION_CHARS) readWhole = false;
+    regions.push(region);
+  }
+  if (budget <= 0) readWhole = false;
   let words = 0;
   let sample = '';
   let document: Map<string, number> | undefined;
@@ -69,8 +75,13 @@ export function hiddenWords(html: string): { words: number; sample: string } {
     const n = countWords(region);
     if (n === 0) continue;
     // A preview of what the reader sees anyway (a news digest's headlines in its preheader) hides
-    // nothing; salad is text the reader never sees at all.
-    if (n >= PREVIEW_CHECK_WORDS && repeatsVisibleText(region, (document ??= wordCounts(cleanText(html)))))
+    // nothing; salad is text the reader never sees at all. Only when every hidden region was read
+    // to its end can the rest of the document be taken for what the reader sees.
+    if (
+      readWhole &&
+      n >= PREVIEW_CHECK_WORDS &&
+      repeatsVisibleText(region, (document ??= wordCounts(cleanText(html))))
+    )
       continue;
     words += n;
     if (!sample && n >= 5) sample = cleanText(region);
