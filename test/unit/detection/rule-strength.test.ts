@@ -26,6 +26,9 @@ describe('graded rule hits', () => {
     // a web page served from a storage bucket, and a brand's own domain linking to a free host
     ['url.free-hosting', 'pos-bucket-page.eml', 'pos-azure-static.eml'],
     ['url.free-hosting', 'pos-brand-sender.eml', 'pos-azure-static.eml'],
+    // a stranger's romance opener or an explicit solicitation, against an offer a business may make
+    ['language.spam-offer', 'pos-romance-opener.eml', 'pos-bad-credit.eml'],
+    ['language.spam-offer', 'pos.eml', 'pos-bad-credit.eml'],
     // dozens of words broken by invisible characters, against a few in the body
     ['html.invisible-characters', 'pos-many-words.eml', 'pos-few-words.eml'],
   ])('%s: %s weighs more than %s', async (ruleId, stronger, weaker) => {

@@ -215,19 +215,30 @@ export const spamOfferLexicon: readonly RegExp[] = [
   /\b(online work|work from home and earn|first payment within|earn (up to )?\$?\d[\d,]* (a|per) (day|hour)|double your (money|investment|bitcoin|crypto)|verdubbel (uw|je) (investering|geld)|guaranteed (daily )?(profits?|returns))\b/,
   /\b(casino|free spins|jackpot|online slots|slot machines?|roulette|rodadas gratis|tiradas gratis|freispiele)\b/,
   /\b(looking for a (lover|man|partner|boyfriend)|hookup|horny|naughty|sex ?date|seksdate|neuken|lustige dates|singles in (deiner|ihrer) nahe|erektion|potenzmittel|abnehmen)\b/,
-  /\b(singles near you|hot (women|girls|singles)|(ukrainian|russian|asian) (women|woman|beauties|brides|girls?|wives)|find your (best|perfect) match|sex ?dating|dating site|meet (women|singles|girls)|sex(y)? (date|chat))\b/,
+  /\b(singles near you|find your (best|perfect) match|dating site|meet (women|singles|girls))\b/,
   /\b(weight loss|lose weight|keto|fat burn(ing)?|belly fat|lose \d+ ?(lbs|pounds|kg)|diet pills?|erectile|viagra|cialis|get hard|(problems|trouble) getting hard|penis enlargement|male enhancement|gummies)\b/,
-  /\b(no prescription (needed|required)|canadian pharmacy)\b/,
-  /\b((melt|melted|shed|dropped|burn|burned) (off )?(around |over |up to )?\d+ ?(lbs|pounds|kg)|stubborn (lbs|fat|belly)|(suck|lick) your (cock|dick|penis)|wants to (suck|fuck|have sex)|your penis|(lonely|beautiful) (girls|women) (there are )?in your (town|city|area))\b/,
-  /\b(lonely housewife|wants to (meet|chat with) you|adult ?(sex|dating|friend ?finder)|beauty girls?|girls? (near|in) your (area|city)|your profile on .{1,30} has been approved|no deposit bonus|no deposit required|play for free and win|deposit bonus|bonus (at|on) every deposit)\b/,
-  // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
-  /\b((where|were) (are|r) (you|u) from,? and how old|i('ll| will) (send|reply to|reply) (you|u) my (photo|photos|pictures|pics)|looking (up|for) (a )?(gentle|serious|kind|honest|caring|real) (man|men|gentleman)|(unmarried|single|lonely|solitary) (generous |savory |sweet |beautiful |young )?(woman|female|girl|lady)|i (saw|found|liked) your (profile|photo)s?|(lonely|single) \d{2} ?(years? old|y\.?o)|(find|meet) (a )?(charming|kind|serious|decent|reliable|caring) (male|man|gentleman) from)\b/,
+  /\b((melt|melted|shed|dropped|burn|burned) (off )?(around |over |up to )?\d+ ?(lbs|pounds|kg)|stubborn (lbs|fat|belly))\b/,
+  /\b(wants to (meet|chat with) you|beauty girls?|your profile on .{1,30} has been approved|no deposit bonus|no deposit required|play for free and win|deposit bonus|bonus (at|on) every deposit)\b/,
   // nl / de / fr / pt / es dating, sex and pill offers
-  /\b(oekraiense (vrouwen|meisjes|schoonheden|singles)|spannende afspraak|flirt(en)? (voor|met) singles|gratis afspreken|naaktfoto'?s|(mijn|m'n) profiel (te )?bekijken|(view|check out|see) my (private )?profile|nude (photos|pics|pictures)|orgasme[ns]?|blauwe pil|erectie|oekrai[a-z]* meisje)\b/,
-  /\b(mit (diesen|heissen|einsamen) frauen|frauen (kennenlernen|in deiner nahe)|ukrainische (frauen|schonheiten)|russische frauen|sexkontakte|keine einzahlung)\b/,
-  /\b(femmes? (russes?|ukrainiennes?|celibataires?)|rencontres? (coquines?|sexy|discretes?)|mulheres (solteiras|russas|ucranianas)|mujeres (solteras|rusas|ucranianas)|sem deposito|sin deposito)\b/,
+  /\b(spannende afspraak|flirt(en)? (voor|met) singles|gratis afspreken|(mijn|m'n) profiel (te )?bekijken|(view|check out|see) my (private )?profile|orgasme[ns]?|blauwe pil|erectie)\b/,
+  /\b(mit (diesen|heissen|einsamen) frauen|frauen (kennenlernen|in deiner nahe)|keine einzahlung)\b/,
+  /\b(femmes? celibataires?|mulheres solteiras|mujeres solteras|sem deposito|sin deposito)\b/,
   /\bremove yourself from (our|this|the) (e-?mails? |mailing )?list\b/,
   /\b(auto warranty|car warranty|extended warranty|solar panels?|personal loans?|credit score|debt relief|make money (online|fast|from home)|work from home|earn \$?\d+ (per|a) (day|week|hour)|passive income)\b/,
+];
+
+/**
+ * Solicitations no legitimate sender writes: explicit sex, mail-order brides, a stranger's romance
+ * opener, pills without a prescription. Stronger evidence than an offer a real business may make
+ * (a casino bonus, a loan, a diet), so `language.spam-offer` weighs them 1.4 times.
+ */
+export const solicitationLexicon: readonly RegExp[] = [
+  /\b(hot (women|girls|singles)|(ukrainian|russian|asian) (women|woman|beauties|brides|girls?|wives)|sex ?dating|sex(y)? (date|chat)|lonely housewife|adult ?(sex|dating|friend ?finder)|girls? (near|in) your (area|city))\b/,
+  /\b((suck|lick) your (cock|dick|penis)|wants to (suck|fuck|have sex)|your penis|(lonely|beautiful) (girls|women) (there are )?in your (town|city|area)|nude (photos|pics|pictures)|naaktfoto'?s)\b/,
+  /\b(no prescription (needed|required)|canadian pharmacy)\b/,
+  // romance-scam openers: a stranger's loneliness, age and photos, before moving the talk elsewhere
+  /\b((where|were) (are|r) (you|u) from,? and how old|i('ll| will) (send|reply to|reply) (you|u) my (photo|photos|pictures|pics)|looking (up|for) (a )?(gentle|serious|kind|honest|caring|real) (man|men|gentleman)|(unmarried|single|lonely|solitary) (generous |savory |sweet |beautiful |young )?(woman|female|girl|lady)|i (saw|found|liked) your (profile|photo)s?|(lonely|single) \d{2} ?(years? old|y\.?o)|(find|meet) (a )?(charming|kind|serious|decent|reliable|caring) (male|man|gentleman) from)\b/,
+  /\b(oekraiense (vrouwen|meisjes|schoonheden|singles)|oekrai[a-z]* meisje|ukrainische (frauen|schonheiten)|russische frauen|sexkontakte|femmes? (russes?|ukrainiennes?)|rencontres? (coquines?|sexy|discretes?)|mulheres (russas|ucranianas)|mujeres (rusas|ucranianas))\b/,
 ];
 
 const LATIN = /[a-z]/i;
@@ -296,7 +307,12 @@ export const languageRules: readonly Rule[] = [
     description: 'Bulk-spam offers: casino, dating, pills and diets, warranties, loans, easy money.',
     weight: 0.8,
     // The sender name is read too: "Sex Dating", "Your Best Ukrainian Girl" is the offer itself.
-    evaluate: (v) => lexiconIn(v, spamOfferLexicon, true),
+    evaluate: (v) => {
+      const solicitation = lexiconIn(v, solicitationLexicon, true);
+      return solicitation
+        ? { ...solicitation, strength: 1.4 * (solicitation.strength ?? 1) }
+        : lexiconIn(v, spamOfferLexicon, true);
+    },
   }),
   defineRule({
     id: 'language.mixed-script',
