@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseEmail, defaultThresholds, modelVersion } from '#core/detection/engine.ts';
+import { weightCap } from '#core/detection/learn.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
 import { message } from '../../fixtures/mime.ts';
 
@@ -129,6 +130,26 @@ describe('analyseEmail', () => {
     );
     expect(forged.findings.map((f) => f.id)).toContain('sender.display-name-brand');
     expect(forged.findings.some((f) => f.evidence.startsWith('forwarded message: '))).toBe(false);
+  });
+
+  it('weighs the learned vocabulary as one medium signal at most', async () => {
+    // every line a lure word the model learned, and no rule to fire: an ordinary order confirmation
+    const words = await parseEmail(
+      message(
+        {
+          From: '"Example Shop" <orders@shop.example.com>',
+          To: 'sam@example.org',
+          Subject: 'Urgent action: your package, payment and account details - claim your reward',
+          'Content-Type': 'text/plain',
+        },
+        'Dear Sam, kindly confirm. Your payment is pending and your funds are on hold. Verify your account. ' +
+          'Your reward is waiting; view the notice. Congratulations.\n',
+      ),
+    );
+    const a = analyseEmail(words);
+    const vocabulary = a.findings.find((f) => f.id === 'model.lure-vocabulary');
+    expect(vocabulary?.evidence).toContain('learned vocabulary');
+    expect(vocabulary?.weight).toBe(weightCap.medium);
   });
 
   it('never throws, even on an empty message', async () => {
