@@ -24,6 +24,7 @@ import { weightCap } from './learn.ts';
 import { lexicalFeaturesFolded } from './lexical.ts';
 import model from './model/model.json' with { type: 'json' };
 import { allRules } from './rules/index.ts';
+import { credentialLexicon, payoffLexicon, urgencyLexicon } from './rules/language.ts';
 import type { Rule, RuleHit } from './rules/rule.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -62,8 +63,23 @@ export function extract(email: ParsedEmail, context: AnalysisContext = {}): Extr
   const view = buildView(email);
   return {
     outcomes: evaluateView(view, context),
-    lexical: lexicalFeaturesFolded(view.subjectFolded, view.bodyFolded),
+    lexical: lexicalFeaturesFolded(subjectForVocabulary(view.subjectFolded), view.bodyFolded),
   };
+}
+
+/** The lexicons whose rules weigh a phrase wherever it stands, the subject included. */
+const RULE_PHRASES = [...urgencyLexicon, ...payoffLexicon, ...credentialLexicon].map(
+  (re) => new RegExp(re.source, `${re.flags.replace('g', '')}g`),
+);
+
+/**
+ * The subject as the vocabulary reads it: a phrase a language rule already weighs ("Action
+ * required:", "Claim your reward") is not counted a second time as subject words.
+ */
+function subjectForVocabulary(subject: string): string {
+  let rest = subject;
+  for (const re of RULE_PHRASES) rest = rest.replace(re, ' ');
+  return rest;
 }
 
 /** SES verdict → the lower-case result vocabulary of Authentication-Results; null when undecided. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseEmail, defaultThresholds, modelVersion } from '#core/detection/engine.ts';
+import { analyseEmail, defaultThresholds, extract, modelVersion } from '#core/detection/engine.ts';
 import { weightCap } from '#core/detection/learn.ts';
 import { parseEmail } from '#core/email/parse-email.ts';
 import { message } from '../../fixtures/mime.ts';
@@ -150,6 +150,15 @@ describe('analyseEmail', () => {
     const vocabulary = a.findings.find((f) => f.id === 'model.lure-vocabulary');
     expect(vocabulary?.evidence).toContain('learned vocabulary');
     expect(vocabulary?.weight).toBe(weightCap.medium);
+  });
+
+  it('does not read a subject phrase a language rule weighs a second time as vocabulary', async () => {
+    const subjectFeatures = async (subject: string) =>
+      [...extract(await parseEmail(message({ From: 'a@example.org', Subject: subject }, 'Hello.\n'))).lexical]
+        .filter((f) => f.startsWith('subj:'))
+        .sort();
+    expect(await subjectFeatures('Action required: permission slip')).toEqual([]);
+    expect(await subjectFeatures('Take action: permission slip')).toEqual(['subj:action']);
   });
 
   it('never throws, even on an empty message', async () => {
