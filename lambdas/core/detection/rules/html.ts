@@ -208,10 +208,7 @@ export function stylesheetHiddenRegions(html: string): string[] {
   const TAG = /<([a-z][a-z0-9]*)\b([^>]*)>/gi;
   for (let m = TAG.exec(html); m && regions.length < 200 && budget > 0; m = TAG.exec(html)) {
     const tag = (m[1] ?? '').toLowerCase();
-    const classAttr = classes.size ? /\bclass\s*=\s*["']?([^"'>]*)/i.exec(m[2] ?? '')?.[1] : undefined;
-    const hidden =
-      tags.has(tag) ||
-      (classAttr !== undefined && classAttr.split(/\s+/).some((c) => classes.has(c.toLowerCase())));
+    const hidden = tags.has(tag) || (classes.size > 0 && classesOf(m[0]).some((c) => classes.has(c)));
     if (!hidden) continue;
     const from = m.index + m[0].length;
     const region = elementContent(html, from, tag, Math.min(HIDDEN_REGION_CHARS, budget));
