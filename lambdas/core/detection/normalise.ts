@@ -287,8 +287,11 @@ export function punycodeToUnicode(label: string): string {
 
 /** Latin letters that languages write natively and that do not decompose to an ASCII base. */
 const NATIVE_LATIN = /[ßæøœłđ]/u;
-/** Cyrillic and Greek letters that look like Latin ones: a label made only of these imitates Latin. */
-const LATIN_LOOKALIKES = /^[аеорсухіјѕԁԛԝһӏвкмнтαβεικνορτυχ\d-]+$/u;
+/**
+ * Lower-case Cyrillic and Greek letters confusable with Latin ones (UTS #39): a label made only of
+ * these imitates a Latin name (аррӏе); one with any other letter of its script is a word (тема).
+ */
+const LATIN_LOOKALIKES = /^[асԁеһіјӏорԛѕԝхуαικνορυχ\d-]+$/u;
 const EAST_ASIAN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 /**

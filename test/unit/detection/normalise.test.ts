@@ -54,6 +54,7 @@ describe('normalisation', () => {
       'straße.de',
       'пример.рф',
       'банк-онлайн.рф',
+      'тема.рф', // Cyrillic letters that only look Latin in capitals
       '例え.jp',
       'café.fr',
     ])
