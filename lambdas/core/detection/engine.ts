@@ -20,11 +20,12 @@ import type {
   VerdictThresholds,
 } from './analysis.ts';
 import { buildView, type MessageView } from './features.ts';
+import { wordStartsIn } from './gate.ts';
 import { weightCap } from './learn.ts';
 import { lexicalFeaturesFolded } from './lexical.ts';
 import model from './model/model.json' with { type: 'json' };
 import { allRules } from './rules/index.ts';
-import { credentialLexicon, payoffLexicon, urgencyLexicon } from './rules/language.ts';
+import { credentialLexicon, payoffLexicon, urgencyLexicon, withoutLexiconPhrases } from './rules/language.ts';
 import type { Rule, RuleHit } from './rules/rule.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -61,25 +62,30 @@ export interface Extracted {
 /** Everything the model reads from one message: rule outcomes and lure-vocabulary features. */
 export function extract(email: ParsedEmail, context: AnalysisContext = {}): Extracted {
   const view = buildView(email);
-  return {
-    outcomes: evaluateView(view, context),
-    lexical: lexicalFeaturesFolded(subjectForVocabulary(view.subjectFolded), view.bodyFolded),
-  };
+  const outcomes = evaluateView(view, context);
+  const weighed = outcomes.flatMap(({ rule }) => PHRASE_RULES.get(rule.id) ?? []);
+  return { outcomes, lexical: vocabularyOf(view, weighed) };
 }
 
-/** The lexicons whose rules weigh a phrase wherever it stands, the subject included. */
-const RULE_PHRASES = [...urgencyLexicon, ...payoffLexicon, ...credentialLexicon].map(
-  (re) => new RegExp(re.source, `${re.flags.replace('g', '')}g`),
-);
+/** Language rules that weigh a phrase wherever it stands, subject or body. */
+const PHRASE_RULES: ReadonlyMap<string, readonly RegExp[]> = new Map([
+  ['language.urgency', urgencyLexicon],
+  ['language.payoff-lure', payoffLexicon],
+  ['language.credential-request', credentialLexicon],
+]);
 
 /**
- * The subject as the vocabulary reads it: a phrase a language rule already weighs ("Action
- * required:", "Claim your reward") is not counted a second time as subject words.
+ * The vocabulary's reading of a message: a phrase a language rule that fired already weighs
+ * ("Action required:", "if you do not confirm", "Claim your reward") is not counted a second time
+ * as lure words. The words elsewhere in the message still count.
  */
-function subjectForVocabulary(subject: string): string {
-  let rest = subject;
-  for (const re of RULE_PHRASES) rest = rest.replace(re, ' ');
-  return rest;
+function vocabularyOf(view: MessageView, weighed: readonly RegExp[]): Set<string> {
+  if (weighed.length === 0) return lexicalFeaturesFolded(view.subjectFolded, view.bodyFolded);
+  const starts = wordStartsIn(`${view.subjectFolded} ${view.bodyFolded}`);
+  return lexicalFeaturesFolded(
+    withoutLexiconPhrases(view.subjectFolded, weighed, starts),
+    withoutLexiconPhrases(view.bodyFolded, weighed, starts),
+  );
 }
 
 /** SES verdict → the lower-case result vocabulary of Authentication-Results; null when undecided. */

@@ -161,6 +161,23 @@ describe('analyseEmail', () => {
     expect(await subjectFeatures('Take action: permission slip')).toEqual(['subj:action']);
   });
 
+  it('does not read a body phrase a language rule weighs a second time, but still reads the word elsewhere', async () => {
+    const bodyFeatures = async (body: string) =>
+      [...extract(await parseEmail(message({ From: 'a@example.org', Subject: 'Your talk' }, body))).lexical]
+        .filter((f) => f === 'body:confirm')
+        .sort();
+    expect(
+      await bodyFeatures(
+        'If you do not confirm within the next 7 days, the slot goes to the next speaker.\n',
+      ),
+    ).toEqual([]);
+    expect(
+      await bodyFeatures(
+        'Please confirm the title. If you do not confirm within 7 days, the slot goes to the next speaker.\n',
+      ),
+    ).toEqual(['body:confirm']);
+  });
+
   it('never throws, even on an empty message', async () => {
     const a = analyseEmail(await parseEmail(new Uint8Array()));
     expect(a.verdict).toBe('allow');

@@ -70,6 +70,30 @@ export function lexiconIn(v: MessageView, lexicon: readonly RegExp[], withName =
   return hit;
 }
 
+const everywhere = new WeakMap<RegExp, RegExp>();
+
+/**
+ * The text without the phrases a lexicon matches, every occurrence of each pattern (gated as in
+ * `lexiconHit`; `starts` may be read from a longer text, which only lets more patterns run).
+ */
+export function withoutLexiconPhrases(
+  text: string,
+  lexicon: readonly RegExp[],
+  starts: WordStarts = wordStartsIn(text),
+): string {
+  let rest = text;
+  for (const re of lexicon) {
+    if (!mayMatch(gateOf(re), starts)) continue;
+    let global = everywhere.get(re);
+    if (!global) {
+      global = new RegExp(re.source, `${re.flags.replace('g', '')}g`);
+      everywhere.set(re, global);
+    }
+    rest = rest.replace(global, ' ');
+  }
+  return rest;
+}
+
 const gates = new WeakMap<RegExp, readonly number[] | null>();
 
 /** The words a pattern's matches must start with (see gate.ts), read once per pattern. */
