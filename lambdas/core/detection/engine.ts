@@ -25,7 +25,7 @@ import { weightCap } from './learn.ts';
 import { lexicalFeaturesFolded } from './lexical.ts';
 import model from './model/model.json' with { type: 'json' };
 import { allRules } from './rules/index.ts';
-import { credentialLexicon, payoffLexicon, urgencyLexicon, withoutLexiconPhrases } from './rules/language.ts';
+import { withoutLexiconPhrases } from './rules/language.ts';
 import type { Rule, RuleHit } from './rules/rule.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -63,21 +63,14 @@ export interface Extracted {
 export function extract(email: ParsedEmail, context: AnalysisContext = {}): Extracted {
   const view = buildView(email);
   const outcomes = evaluateView(view, context);
-  const weighed = outcomes.flatMap(({ rule }) => PHRASE_RULES.get(rule.id) ?? []);
+  const weighed = outcomes.flatMap(({ rule }) => rule.phrases ?? []);
   return { outcomes, lexical: vocabularyOf(view, weighed) };
 }
 
-/** Language rules that weigh a phrase wherever it stands, subject or body. */
-const PHRASE_RULES: ReadonlyMap<string, readonly RegExp[]> = new Map([
-  ['language.urgency', urgencyLexicon],
-  ['language.payoff-lure', payoffLexicon],
-  ['language.credential-request', credentialLexicon],
-]);
-
 /**
- * The vocabulary's reading of a message: a phrase a language rule that fired already weighs
- * ("Action required:", "if you do not confirm", "Claim your reward") is not counted a second time
- * as lure words. The words elsewhere in the message still count.
+ * The vocabulary's reading of a message: a phrase a rule that fired already weighs (its
+ * `phrases`: "Action required:", "if you do not confirm", "Claim your reward") is not counted a
+ * second time as lure words. The words elsewhere in the message still count.
  */
 function vocabularyOf(view: MessageView, weighed: readonly RegExp[]): Set<string> {
   if (weighed.length === 0) return lexicalFeaturesFolded(view.subjectFolded, view.bodyFolded);

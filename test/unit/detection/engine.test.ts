@@ -152,28 +152,30 @@ describe('analyseEmail', () => {
     expect(vocabulary?.weight).toBe(weightCap.medium);
   });
 
+  // The vocabulary features of a message, those with the given prefix.
+  const vocabulary = async (subject: string, body: string, prefix: string) =>
+    [...extract(await parseEmail(message({ From: 'a@example.org', Subject: subject }, body))).lexical]
+      .filter((f) => f.startsWith(prefix))
+      .sort();
+
   it('does not read a subject phrase a language rule weighs a second time as vocabulary', async () => {
-    const subjectFeatures = async (subject: string) =>
-      [...extract(await parseEmail(message({ From: 'a@example.org', Subject: subject }, 'Hello.\n'))).lexical]
-        .filter((f) => f.startsWith('subj:'))
-        .sort();
-    expect(await subjectFeatures('Action required: permission slip')).toEqual([]);
-    expect(await subjectFeatures('Take action: permission slip')).toEqual(['subj:action']);
+    expect(await vocabulary('Action required: permission slip', 'Hello.\n', 'subj:')).toEqual([]);
+    expect(await vocabulary('Take action: permission slip', 'Hello.\n', 'subj:')).toEqual(['subj:action']);
   });
 
   it('does not read a body phrase a language rule weighs a second time, but still reads the word elsewhere', async () => {
-    const bodyFeatures = async (body: string) =>
-      [...extract(await parseEmail(message({ From: 'a@example.org', Subject: 'Your talk' }, body))).lexical]
-        .filter((f) => f === 'body:confirm')
-        .sort();
     expect(
-      await bodyFeatures(
+      await vocabulary(
+        'Your talk',
         'If you do not confirm within the next 7 days, the slot goes to the next speaker.\n',
+        'body:confirm',
       ),
     ).toEqual([]);
     expect(
-      await bodyFeatures(
+      await vocabulary(
+        'Your talk',
         'Please confirm the title. If you do not confirm within 7 days, the slot goes to the next speaker.\n',
+        'body:confirm',
       ),
     ).toEqual(['body:confirm']);
   });

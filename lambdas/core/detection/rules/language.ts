@@ -288,6 +288,7 @@ export const languageRules: readonly Rule[] = [
     severity: 'medium',
     description: 'The text asks to sign in, verify an account or hand over a password.',
     weight: 1.0,
+    phrases: credentialLexicon,
     evaluate: (v) => {
       const hit = lexiconIn(v, credentialLexicon);
       // Asked to sign in or update a card at the sender's own site, with no link elsewhere: how
@@ -306,6 +307,7 @@ export const languageRules: readonly Rule[] = [
     severity: 'low',
     description: 'The text pressures with deadlines, suspensions or threats.',
     weight: 0.7,
+    phrases: urgencyLexicon,
     evaluate: (v) => lexiconIn(v, urgencyLexicon),
   }),
   defineRule({
@@ -314,6 +316,7 @@ export const languageRules: readonly Rule[] = [
     severity: 'low',
     description: 'The text dangles prizes, refunds, crypto or a stuck payment or parcel.',
     weight: 0.7,
+    phrases: payoffLexicon,
     evaluate: (v) => lexiconIn(v, payoffLexicon),
   }),
   defineRule({

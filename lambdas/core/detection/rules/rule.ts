@@ -22,6 +22,11 @@ export interface Rule {
    * rule whose corpus frequency is driven by the era gap rather than by phishing.
    */
   readonly expertOnly?: boolean;
+  /**
+   * The lexicon whose phrases this rule weighs wherever they stand, subject or body: when the rule
+   * fires, the learned vocabulary does not read those phrases a second time.
+   */
+  readonly phrases?: readonly RegExp[];
   evaluate(view: MessageView, context: AnalysisContext): RuleHit | null;
 }
 
