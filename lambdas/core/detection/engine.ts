@@ -21,7 +21,7 @@ import type {
 } from './analysis.ts';
 import { buildView, type MessageView } from './features.ts';
 import { wordStartsIn } from './gate.ts';
-import { weightCap } from './learn.ts';
+import { VOCABULARY_CAP } from './learn.ts';
 import { lexicalFeaturesFolded } from './lexical.ts';
 import model from './model/model.json' with { type: 'json' };
 import { allRules } from './rules/index.ts';
@@ -225,7 +225,7 @@ function vocabularyFinding(
   // uses, together they weigh no more than one medium rule, so on unfamiliar mail they cannot
   // quarantine alone. Uncapped, an ordinary order confirmation ("your package", "payment",
   // "account", "pending", "Dear") summed to 4.5 and was quarantined without any rule firing.
-  sum = Math.min(sum, weightCap.medium);
+  sum = Math.min(sum, VOCABULARY_CAP);
   parts.sort((a, b) => (sum > 0 ? b[1] - a[1] : a[1] - b[1]));
   const top = parts.slice(0, 5).map(([f, w]) => `${f} ${w > 0 ? '+' : ''}${w.toFixed(1)}`);
   return {

@@ -61,6 +61,13 @@ export const weightCap: Readonly<Record<Severity, number>> = {
  */
 const LEXICAL_FLOOR = 0.5;
 
+/**
+ * Most the learned vocabulary may add to a message's logit, summed over its words: it is one
+ * signal, and on unfamiliar mail one medium signal alone may not quarantine. Scoring applies it
+ * (`engine.ts`) and training fits the model under it.
+ */
+export const VOCABULARY_CAP = weightCap.medium;
+
 /** Removes leak headers and rewrites collection addresses in a parsed message. */
 export function stripLeaksParsed(email: ParsedEmail): ParsedEmail {
   const addr = <T extends { name: string; address: string }>(a: T): T => ({
@@ -152,25 +159,51 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
   );
   const upper = ids.map((_, j) => cap[j] ?? 5);
   const w = [...prior.map((p, j) => Math.min(upper[j] ?? p, Math.max(lower[j] ?? p, p))), -2];
+  // Fitted as scored: the vocabulary's sum adds at most VOCABULARY_CAP to a message's logit, so
+  // more lure words past it cannot make a message more of a lure.
+  const logitOf = (row: readonly number[], weights: readonly number[]) => {
+    let z = 0;
+    let vocabulary = 0;
+    for (let j = 0; j < d; j++) {
+      const term = (weights[j] ?? 0) * (row[j] ?? 0);
+      if (j >= ruleCount && j < d - 1) vocabulary += term;
+      else z += term;
+    }
+    const capped = vocabulary > VOCABULARY_CAP;
+    return { z: z + (capped ? VOCABULARY_CAP : vocabulary), capped };
+  };
+  const objective = (weights: readonly number[]) => {
+    let loss = 0;
+    x.forEach((row, i) => {
+      const { z } = logitOf(row, weights);
+      const margin = y[i] === 1 ? z : -z;
+      const c = y[i] === 1 ? 1 : hamWeight;
+      loss += c * (margin > 0 ? Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin)) - margin);
+    });
+    for (let j = 0; j < d - 1; j++)
+      loss += ((precision[j] ?? lambda) / 2) * ((weights[j] ?? 0) - (prior[j] ?? 0)) ** 2;
+    return loss;
+  };
   for (let it = 0; it < iterations; it++) {
     const grad = new Array<number>(d).fill(0);
     const hess = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     for (let i = 0; i < x.length; i++) {
       const row = x[i] as number[];
-      let z = 0;
-      for (let j = 0; j < d; j++) z += (w[j] ?? 0) * (row[j] ?? 0);
+      const { z, capped } = logitOf(row, w);
+      // Past the cap the vocabulary adds a constant: its words get no gradient from this message.
+      const active = (j: number) => !capped || j < ruleCount || j === d - 1;
       const p = 1 / (1 + Math.exp(-z));
       const c = y[i] === 1 ? 1 : hamWeight;
       const r = c * (p - (y[i] ?? 0));
       const s = c * Math.max(p * (1 - p), 1e-6);
       for (let j = 0; j < d; j++) {
         const xj = row[j] ?? 0;
-        if (xj === 0) continue;
+        if (xj === 0 || !active(j)) continue;
         grad[j] = (grad[j] ?? 0) + r * xj;
         const hj = hess[j] as number[];
         for (let k = 0; k < d; k++) {
           const xk = row[k] ?? 0;
-          if (xk !== 0) hj[k] = (hj[k] ?? 0) + s * xj * xk;
+          if (xk !== 0 && active(k)) hj[k] = (hj[k] ?? 0) + s * xj * xk;
         }
       }
     }
@@ -198,13 +231,20 @@ export function trainModel(samples: readonly TrainingSample[], options: TrainOpt
       (hess[j] as number[])[j] = 1;
     }
     const step = solve(hess, grad);
-    let moved = 0;
-    for (let j = 0; j < d; j++) {
-      let next = (w[j] ?? 0) - (step[j] ?? 0);
-      if (j < d - 1) next = Math.min(upper[j] ?? Infinity, Math.max(lower[j] ?? -Infinity, next));
-      moved = Math.max(moved, Math.abs(next - (w[j] ?? 0)));
-      w[j] = next;
+    // The cap puts a kink in the objective, where full Newton steps can swing back and forth:
+    // halve the step until the objective does not rise.
+    const before = objective(w);
+    let next: number[] | null = null;
+    for (let t = 1; t > 1e-3 && !next; t /= 2) {
+      const candidate = w.map((wj, j) => {
+        const moved = wj - t * (step[j] ?? 0);
+        return j < d - 1 ? Math.min(upper[j] ?? Infinity, Math.max(lower[j] ?? -Infinity, moved)) : moved;
+      });
+      if (objective(candidate) <= before) next = candidate;
     }
+    if (!next) break;
+    const moved = Math.max(...next.map((v, j) => Math.abs(v - (w[j] ?? 0))));
+    w.splice(0, d, ...next);
     if (moved < 1e-6) break;
   }
   const weights: Record<string, number> = {};
