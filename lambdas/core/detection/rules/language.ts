@@ -440,10 +440,14 @@ export const languageRules: readonly Rule[] = [
     family: 'language',
     severity: 'low',
     description:
-      'The message opens with a generic salutation ("Dear customer", "Prezado cliente") instead of a name.',
+      'The message opens with a generic salutation ("Dear customer", "Prezado cliente") or greets an email address instead of a name.',
     weight: 0.6,
     evaluate: (v) => {
-      const m = GENERIC_GREETING.exec(v.bodyText.slice(0, 1500).toLowerCase());
+      const opening = v.bodyText.slice(0, 1500).toLowerCase();
+      // "Prezado(a) rodrigo@hotmail.com": a sender that knows the address and not the name
+      const byAddress = ADDRESS_GREETING.exec(opening);
+      if (byAddress) return { evidence: `"${maskText(byAddress[0], 40)}"` };
+      const m = GENERIC_GREETING.exec(opening);
       if (!m) return null;
       // "Dear GlobalSCAPE customer" from globalscape@… addresses its own customers; "Dear
       // Ledger user" from noreply@realplusonline.com borrows a customer base.
@@ -604,5 +608,7 @@ const CALLBACK_DISPUTE =
 const WRITE_TO_ME =
   /\b(e-?mail me|mail me|write (to )?(me|us|at|back)|reply (to )?(me|us)?\s*(at|to|on|via)|contact me|reach me|get back to me|send (me )?(your )?(reply|answer|response|details|pictures|photos)|my (private|personal|direct|own) e-?mail|me escreva|escreva(-me)? para|responda para|escribeme|escribame|contactame|schreib(en sie)? mir|ecri(s|vez)-moi|contactez-moi|scrivimi|mail me op)\b[^@]{0,30}$/;
 
+const ADDRESS_GREETING =
+  /(?:^|[^\p{L}])(?:dear|hi|hello|hey|ol[aá]|oi|prezad[oa](?:\(a\))?|car[oa]|estimad[oa](?:\(a\))?|hola|bonjour|cher|ch[eè]re|hallo|beste|liebe[rs]?|sehr geehrte[rs]?|ciao|gentile)[ \t,:]+[\w.%+-]+@[\w-]+(?:\.[\w-]+)+/u;
 const GENERIC_GREETING =
   /\b(dear (valued |sir\/madam|sir or madam|customer|client|user|member|account ?holder|beneficiary|friend|applicant|winner|recipient|e-?mail user|webmail user|subscriber)|dear ([a-z0-9]{2,20}) (user|customer|member|client|account ?holder|subscriber)s?\b|dear ,|hello (customer|user|dear)|(prezad[oa]|car[oa]) (client[ea]|usuari[oa]|associad[oa])|estimad[oa] (cliente|usuari[oa])|sehr geehrte[rs]? (kunde|kundin|nutzer)|liebe[rs]? (kunde|kundin)|cher client|chere cliente|beste klant|gentile cliente)\b/;

@@ -34,7 +34,7 @@ export function brandNamedIn(folded: string): Brand | undefined {
  * they count only next to a service word ("UPS Delivery", "Orange Service client").
  */
 const AMBIGUOUS_TERMS = new Set(
-  'orange|otto|ups|aaa|ledger|ripple|tether|slack|stripe|kraken|temu|hims|evri|gls|dpd|telekom|visa card|chase bank|target circle|steam community|zoom meeting|zoom video|canva|edeka|lidl|aldi|shein|amex|ing diba|ing-diba|celsius network|exodus wallet|jira|confluence|github|outlook'.split(
+  'orange|otto|ups|aaa|ledger|ripple|tether|slack|stripe|kraken|temu|hims|evri|gls|dpd|telekom|visa card|chase bank|target circle|steam community|zoom meeting|zoom video|canva|edeka|lidl|aldi|shein|amex|ing diba|ing-diba|celsius network|exodus wallet|jira|confluence|github|outlook|discord|allegro|desjardins'.split(
     '|',
   ),
 );
