@@ -324,6 +324,16 @@ export const brands: readonly Brand[] = [
   b('Social Security', 'social security administration', 'ssa.gov'),
   b('Uber', 'uber eats|ubereats', 'uber.com'),
   b('DoorDash', 'doordash', 'doordash.com'),
+  // Brazilian health insurers, whose names quote-and-switch mailers put in their display names
+  b('Amil', 'amil', 'amil.com.br amil.com'),
+  b(
+    'NotreDame Intermédica',
+    'notredame intermedica|notre dame intermedica|notredame|intermedica',
+    'gndi.com.br notredameintermedica.com.br',
+  ),
+  b('Hapvida', 'hapvida', 'hapvida.com.br'),
+  b('SulAmérica', 'sulamerica', 'sulamerica.com.br'),
+  b('Bradesco Saúde', 'bradesco saude', 'bradescosaude.com.br bradescoseguros.com.br'),
 ];
 
 /** Free tenant subdomains of SaaS platforms: anyone can sign up for one (x.onmicrosoft.com). */
