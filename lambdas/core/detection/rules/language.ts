@@ -522,10 +522,12 @@ export const languageRules: readonly Rule[] = [
       // From an organisation's own domain, the lure disputes a charge ("if you did not authorise
       // this, call…"); a notice that merely gives its phone number beside a payment is how schools
       // and clinics write.
-      if (!CALLBACK_DISPUTE.test(t)) return null;
-      const borrowed = brandsNamedIn(v.subjectFolded).find(
+      // The brand a fake renewal borrows is named in the subject, or in the invoice itself. A notice
+      // of automatic renewal counts as the lure only then: every real subscription sends one.
+      const borrowed = [...brandsNamedIn(v.subjectFolded), ...brandsNamedIn(t.slice(0, 1500))].find(
         (b) => v.fromRoot && !isBrandDomain(b, v.fromRoot),
       );
+      if (!CALLBACK_DISPUTE.test(t) && !(borrowed && AUTOMATIC_RENEWAL.test(t))) return null;
       return borrowed
         ? {
             evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording, about ${borrowed.name} from ${v.fromRoot}`,
@@ -603,6 +605,8 @@ const SELF_VOUCHING_MARKUP =
 
 const CALLBACK_DISPUTE =
   /\b((did not|didn't|do not|don't) (authori[sz]e|make|recogni[sz]e|place|request)|not you\b|unauthori[sz]ed|to cancel|cancel(l?ation| this| the| your)|refund|dispute|if this (wasn't|was not) you|auto-?renew|will be (charged|debited|deducted)|has been (charged|debited|deducted)|nao reconhec|nao autoriz|cancelar|reembols|estorno|no reconoce|stornieren|annuler)/;
+
+const AUTOMATIC_RENEWAL = /\b(automatic(ally)? renew|renews? automatically|unless cancell?ed)/;
 
 /** An ask to write somewhere, just before an address ("E-mail me to", "Write at", "escreva para"). */
 const WRITE_TO_ME =
