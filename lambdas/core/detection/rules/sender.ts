@@ -66,7 +66,7 @@ const ALONE_TERMS = new Set(
 
 /**
  * The brand a display name consists of alone (trademark signs and punctuation ignored), or with
- * nothing but a channel word around it ("Ledger News", "Tether Cashback", "Katie from Ledger").
+ * nothing but a channel word around it ("Ledger News", "Ledger Live", "Tether Cashback", "Katie from Ledger").
  */
 export function brandAloneIn(folded: string): Brand | undefined {
   const bare = folded
@@ -74,7 +74,7 @@ export function brandAloneIn(folded: string): Brand | undefined {
     .replace(/[^a-z0-9&+ ]+/g, ' ')
     .replace(/^[a-z ]{0,30}\bfrom /, ' ')
     .replace(
-      /\b(news|newsletter|team|support|secured?|security|solutions|cashback|updates?|wallet|hq)\b/g,
+      /\b(news|newsletter|team|support|secured?|security|solutions|cashback|updates?|wallet|hq|live|app)\b/g,
       ' ',
     )
     .replace(/\s+/g, ' ')
