@@ -83,7 +83,7 @@ export const brands: readonly Brand[] = [
   b(
     'Microsoft',
     'microsoft|office 365|office365|outlook|onedrive|sharepoint|microsoft 365|ms teams|microsoft teams|hotmail|windows live',
-    'microsoft.com office.com office365.com outlook.com live.com hotmail.com sharepoint.com onedrive.com microsoftonline.com msn.com skype.com windows.com azure.com microsoft365.com teams.microsoft.com',
+    'microsoft.com office.com office365.com outlook.com live.com hotmail.com sharepoint.com sharepointonline.com onedrive.com microsoftonline.com msn.com skype.com windows.com azure.com microsoft365.com teams.microsoft.com',
   ),
   b(
     'Apple',
@@ -94,7 +94,7 @@ export const brands: readonly Brand[] = [
   b(
     'Amazon',
     'amazon|prime video|amazon prime',
-    'amazon.com amazon.de amazon.co.uk amazon.com.br amazon.fr amazon.es amazon.it amazon.ca amazon.co.jp amazonses.com primevideo.com aws.amazon.com amazon.in amazon.com.mx amazon.nl',
+    'amazon.com amazon.de amazon.co.uk amazon.com.br amazon.fr amazon.es amazon.it amazon.ca amazon.co.jp amazonses.com primevideo.com aws.amazon.com amazon.in amazon.com.mx amazon.nl ssl-images-amazon.com media-amazon.com',
   ),
   b('Netflix', 'netflix', 'netflix.com nflxext.com nflximg.net'),
   b(
@@ -419,7 +419,7 @@ export function tldOf(host: string): string {
 
 let ownerIndex: Map<string, Brand> | undefined;
 
-/** The brand whose own domain this is, if any (`root` is a registrable domain). */
+/** The brand whose own domain this is, or whose domain it is under, if any (`root` is a registrable domain). */
 export function brandOwning(root: string): Brand | undefined {
   if (!root) return undefined;
   if (!ownerIndex) {
@@ -432,5 +432,13 @@ export function brandOwning(root: string): Brand | undefined {
       }
     }
   }
-  return ownerIndex.get(root) ?? ownerIndex.get(rootDomain(root));
+  const owner = ownerIndex.get(root) ?? ownerIndex.get(rootDomain(root));
+  if (owner) return owner;
+  // A brand domain on the public-suffix list hands out names under it (tenant.sharepoint.com):
+  // those hosts are still the brand's service.
+  for (let dot = root.indexOf('.'); dot >= 0; dot = root.indexOf('.', dot + 1)) {
+    const parent = ownerIndex.get(root.slice(dot + 1));
+    if (parent) return parent;
+  }
+  return undefined;
 }

@@ -54,7 +54,7 @@ export interface MessageView {
   readonly bodyText: string;
   /** Subject and the first part of `bodyText`, folded for lexicon matching. */
   readonly folded: string;
-  /** The first part of `bodyText`, folded. */
+  /** The first part of `bodyText`, folded, without disclaimer sentences (`dropDisclaimers`). */
   readonly bodyFolded: string;
   readonly subjectFolded: string;
   readonly html: string;
@@ -222,13 +222,33 @@ function htmlLinks(html: string, out: Link[], seen: Set<string>): void {
   }
 }
 
+/**
+ * The receiving server's own Authentication-Results: the topmost header, with the ones right below
+ * it that carry the same authserv-id before the next Received hop (Fastmail writes one header per
+ * method). Lower ones may have been written by the sender or an earlier hop.
+ */
+export function receiverAuthResults(headers: readonly { name: string; value: string }[]): string {
+  let id: string | null = null;
+  const parts: string[] = [];
+  for (const h of headers) {
+    const name = h.name.toLowerCase();
+    if (name === 'received' && id !== null) break;
+    if (name !== 'authentication-results') continue;
+    const own = authservId(h.value);
+    if (id === null) id = own;
+    else if (own !== id) break;
+    parts.push(h.value);
+  }
+  return parts.join('; ');
+}
+
+const authservId = (value: string) => (/^\s*([^\s;]*)/.exec(value)?.[1] ?? '').toLowerCase();
+
 function parseAuth(view: {
   header: (n: string) => string | null;
-  headersAll: (n: string) => string[];
+  headers: readonly { name: string; value: string }[];
 }): AuthResults {
-  // Only the topmost Authentication-Results counts: it is the receiving server's own verdict;
-  // lower ones may have been written by the sender.
-  const ar = view.header('authentication-results') ?? '';
+  const ar = receiverAuthResults(view.headers);
   const arc = view.header('arc-authentication-results') ?? '';
   const pick = (src: string, method: string): string | null => {
     const m = new RegExp(`\\b${method}\\s*=\\s*([a-z]+)`, 'i').exec(src);
@@ -272,6 +292,35 @@ export function dropMentions(text: string): string {
     : text;
 }
 
+/**
+ * A sentence that says what the sender never asks for ("Amazon will never ask you to verify your
+ * password"; "if you receive a suspicious email with a link to update your account information, do
+ * not click") warns about lures; it does not ask. Nor does a confidentiality notice ("if you are not
+ * the intended recipient, notify the sender immediately"). Folded text, as the lexicons read it.
+ */
+const DISCLAIMER =
+  /\b(?:(?:will|would|do|does|shall) never|never (?:ask|request|send|contact|call|e-?mail|text)|if you (?:receive|received|get|got) (?:an? )?(?:suspicious|unexpected|unsolicited|fraudulent)|nunca (?:lhe |te |le )?(?:pedimos|pedira|pediremos|pede|pide|solicitamos|solicita|solicitara|solicitaremos|enviamos|enviara|enviaremos)|ne (?:vous |te )?(?:demandera|demanderons|demande) jamais|(?:werden|wird) (?:sie |dich )?(?:niemals|nie)|(?:zullen|vragen|vraagt|zal) (?:u |je )?nooit|non (?:ti|le|vi) (?:chiederemo|chiedera|chiede) mai|not the intended recipient|received this (?:e-?mail|message|communication|transmission) (?:in error|by mistake)|(?:si usted|se voce) nao e o destinatario|si usted no es (?:el |su )?destinatario|si vous n'?etes pas (?:le )?destinataire|nicht der (?:richtige |beabsichtigte )?empfanger|niet de (?:beoogde )?geadresseerde)\b/g;
+const SENTENCE_END = /[.!?;]/;
+
+export function dropDisclaimers(text: string): string {
+  DISCLAIMER.lastIndex = 0;
+  let m = DISCLAIMER.exec(text);
+  if (!m) return text;
+  let out = '';
+  let kept = 0;
+  while (m) {
+    let start = m.index;
+    while (start > kept && !SENTENCE_END.test(text[start - 1] ?? '')) start--;
+    let end = m.index + m[0].length;
+    while (end < text.length && !SENTENCE_END.test(text[end] ?? '')) end++;
+    out += `${text.slice(kept, start)} `;
+    kept = Math.min(text.length, end + 1);
+    DISCLAIMER.lastIndex = kept;
+    m = DISCLAIMER.exec(text);
+  }
+  return out + text.slice(kept);
+}
+
 export function buildView(email: ParsedEmail): MessageView {
   const byName = new Map<string, string[]>();
   for (const h of email.headers) {
@@ -311,9 +360,8 @@ export function buildView(email: ParsedEmail): MessageView {
   const displayName = (from?.name ?? '').trim();
   const subjectFolded = foldText(email.subject).replace(/\s+/g, ' ');
   // Phrases are matched across line breaks: plain text wraps at ~72 columns, HTML at blocks.
-  const bodyFolded = foldText(body.length > LEXICON_LIMIT ? body.slice(0, LEXICON_LIMIT) : body).replace(
-    /\s+/g,
-    ' ',
+  const bodyFolded = dropDisclaimers(
+    foldText(body.length > LEXICON_LIMIT ? body.slice(0, LEXICON_LIMIT) : body).replace(/\s+/g, ' '),
   );
   return {
     email,
@@ -325,7 +373,7 @@ export function buildView(email: ParsedEmail): MessageView {
     displayFolded: foldText(displayName.replace(/[\u2122\u2120\u00ae\u00a9]/g, ' ')),
     replyToRoots: [...new Set(email.replyTo.map((r) => rootDomain(domainOf(r.address))).filter(Boolean))],
     returnPathRoot: rootDomain(domainOf(email.returnPath)),
-    auth: parseAuth({ header, headersAll }),
+    auth: parseAuth({ header, headers: email.headers }),
     links,
     bodyText: body,
     folded: `${subjectFolded}\n${dropMentions(bodyFolded)}`,

@@ -92,6 +92,10 @@ describe('domains', () => {
     expect(brandOwning('paypal.com')?.name).toBe('PayPal');
     expect(brandOwning('amazon.de')?.name).toBe('Amazon');
     expect(brandOwning('example.com')).toBeUndefined();
+    // a brand domain that hands out names under it (a public suffix): its tenants are its service
+    expect(rootDomain('zopao365.sharepoint.com')).toBe('zopao365.sharepoint.com');
+    expect(brandOwning('zopao365.sharepoint.com')?.name).toBe('Microsoft');
+    expect(brandOwning('sharepoint.com.example.net')).toBeUndefined();
   });
 
   it('detects lookalikes of brands and tenant domains, not the real ones', () => {

@@ -291,7 +291,10 @@ export const urlRules: readonly Rule[] = [
         const inner = redirectTarget(l);
         if (!inner) return false;
         const target = rootDomain(parseUrl(inner).host);
-        return target !== '' && target !== l.root;
+        if (target === '' || target === l.root) return false;
+        // A brand's tracker landing on another of its domains (amazon.it → ssl-images-amazon.com)
+        const owner = brandOwning(l.root);
+        return !owner || brandOwning(target) !== owner;
       });
       return hit ? { evidence: maskUrl(hit.url) } : null;
     },
