@@ -101,6 +101,7 @@ export function withReceipt(view: MessageView, receipt: ReceiptVerdicts | undefi
       dmarc: receiptResult(receipt.dmarc),
       sesSpam: receiptResult(receipt.spam),
       sesVirus: receiptResult(receipt.virus),
+      dmarcPolicy: null,
     },
   };
 }

@@ -36,6 +36,11 @@ export interface AuthResults {
   readonly dkimPassDomains: readonly string[];
   readonly sesSpam: string | null;
   readonly sesVirus: string | null;
+  /**
+   * The From domain's DMARC policy as the verifier states it beside its result: 'none' (the owner
+   * only monitors) or 'enforced' (quarantine or reject); null when not stated.
+   */
+  readonly dmarcPolicy: 'none' | 'enforced' | null;
 }
 
 export interface MessageView {
@@ -266,6 +271,11 @@ function parseAuth(view: {
     m = re.exec(ar);
   }
   const hf = /header\.from\s*=\s*([a-z0-9.-]+)/i.exec(ar);
+  // "dmarc=fail (p=NONE sp=NONE dis=NONE)", "dmarc=fail action=none", "policy.published-domain-policy=reject"
+  const dmarcClause = /\bdmarc\s*=[^;]*/i.exec(ar)?.[0] ?? '';
+  const policy = /\b(?:p|action|policy\.published-domain-policy)\s*=\s*([a-z]+)/i
+    .exec(dmarcClause)?.[1]
+    ?.toLowerCase();
   return {
     spf: pick(ar, 'spf') ?? spfFromReceived,
     dkim: pick(ar, 'dkim'),
@@ -276,6 +286,7 @@ function parseAuth(view: {
     dkimPassDomains,
     sesSpam: view.header('x-ses-spam-verdict')?.trim().toLowerCase() ?? null,
     sesVirus: view.header('x-ses-virus-verdict')?.trim().toLowerCase() ?? null,
+    dmarcPolicy: policy === 'none' ? 'none' : policy ? 'enforced' : null,
   };
 }
 

@@ -64,6 +64,24 @@ describe('receiverAuthResults', () => {
   });
 });
 
+describe('the stated DMARC policy', () => {
+  it.each([
+    ['mx.example.org; dmarc=fail (p=NONE sp=NONE dis=NONE) header.from=example.com', 'none'],
+    ['spf=fail smtp.mailfrom=example.com; dmarc=fail action=none header.from=example.com', 'none'],
+    ['spf=fail smtp.mailfrom=example.com; dmarc=fail action=oreject header.from=example.com', 'enforced'],
+    [
+      'mx.example.org; dmarc=pass policy.published-domain-policy=quarantine header.from=example.com',
+      'enforced',
+    ],
+    ['mx.example.org; dmarc=fail header.from=example.com; spf=pass p=none', null],
+  ])('%s → %s', async (results, policy) => {
+    const view = buildView(
+      await parseEmail(message({ 'Authentication-Results': results, From: 'a@example.com' }, 'Hello\r\n')),
+    );
+    expect(view.auth.dmarcPolicy).toBe(policy);
+  });
+});
+
 describe('dropDisclaimers', () => {
   it('drops the sentence that says what the sender never asks for, and keeps the rest', () => {
     const text =

@@ -41,6 +41,8 @@ describe('graded rule hits', () => {
   it.each([
     // a form, file share or site builder: small organisations use them every day
     ['url.free-hosting', 'pos-google-form.eml', 'pos-azure-static.eml'],
+    // DMARC failing for a domain whose owner only monitors (p=none), split over the receiver's headers
+    ['sender.dmarc-fail', 'pos-policy-none.eml', 'pos-policy-reject.eml'],
     // asked to update a card at the sender's own site, with no link elsewhere (dunning mail)
     ['language.credential-request', 'pos-own-site.eml', 'pos.eml'],
   ])('%s: %s weighs less than %s', async (ruleId, weaker, ordinary) => {

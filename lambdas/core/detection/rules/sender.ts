@@ -96,7 +96,14 @@ export const senderRules: readonly Rule[] = [
     description: 'The receiving server states that DMARC failed for the From domain.',
     weight: 2.0,
     expertOnly: true,
-    evaluate: (v) => (v.auth.dmarc === 'fail' ? { evidence: `authentication-results: dmarc=fail` } : null),
+    evaluate: (v) => {
+      if (v.auth.dmarc !== 'fail') return null;
+      // Under p=none the domain's owner only monitors: its own misaligned senders (an ESP, a list)
+      // fail every day. Spoofing an enforcing domain is the stronger evidence.
+      return v.auth.dmarcPolicy === 'none'
+        ? { evidence: 'authentication-results: dmarc=fail (policy none)', strength: 0.5 }
+        : { evidence: 'authentication-results: dmarc=fail' };
+    },
   }),
   defineRule({
     id: 'sender.compauth-fail',
