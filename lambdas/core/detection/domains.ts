@@ -68,7 +68,10 @@ export interface Brand {
   readonly name: string;
   /** Lower-case words or phrases that name it (matched on word boundaries, confusables folded). */
   readonly terms: readonly string[];
-  /** Its real registrable domains (mail and links from these are the brand). */
+  /**
+   * Its real registrable domains (mail and links from these are the brand), and its own top-level
+   * domain where it has one (`apple`: post.applecard.apple is Apple's).
+   */
   readonly domains: readonly string[];
 }
 
@@ -88,7 +91,7 @@ export const brands: readonly Brand[] = [
   b(
     'Apple',
     'apple|icloud|itunes|app store|apple id|apple pay',
-    'apple.com icloud.com me.com itunes.com mac.com',
+    'apple.com icloud.com me.com itunes.com mac.com apple',
   ),
   b('PayPal', 'paypal', 'paypal.com paypal.me paypal-communication.com paypalobjects.com'),
   b(
@@ -285,7 +288,7 @@ export const brands: readonly Brand[] = [
   b('CaixaBank', 'caixabank', 'caixabank.es caixabank.com'),
   b('Crédit Agricole', 'credit agricole', 'credit-agricole.fr credit-agricole.com'),
   b('Société Générale', 'societe generale', 'societegenerale.fr societegenerale.com'),
-  b('BNP Paribas', 'bnp paribas|bnpparibas', 'bnpparibas.com bnpparibas.fr mabanque.bnpparibas'),
+  b('BNP Paribas', 'bnp paribas|bnpparibas', 'bnpparibas.com bnpparibas.fr bnpparibas'),
   b('Ameli', 'ameli|assurance maladie', 'ameli.fr'),
   b('Lloyds Bank', 'lloyds bank', 'lloydsbank.com lloydsbank.co.uk lloydsbankinggroup.com'),
   b('NatWest', 'natwest', 'natwest.com'),
@@ -432,6 +435,8 @@ export function brandOwning(root: string): Brand | undefined {
       }
     }
   }
+  // A bare name ("x@bradesco", "x@apple") is no domain anyone owns: forged From headers use them.
+  if (!root.includes('.')) return undefined;
   const owner = ownerIndex.get(root) ?? ownerIndex.get(rootDomain(root));
   if (owner) return owner;
   // A brand domain on the public-suffix list hands out names under it (tenant.sharepoint.com):

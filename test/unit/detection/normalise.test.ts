@@ -96,6 +96,10 @@ describe('domains', () => {
     expect(rootDomain('zopao365.sharepoint.com')).toBe('zopao365.sharepoint.com');
     expect(brandOwning('zopao365.sharepoint.com')?.name).toBe('Microsoft');
     expect(brandOwning('sharepoint.com.example.net')).toBeUndefined();
+    // a brand's own top-level domain, but not the bare name a forged From uses
+    expect(brandOwning('applecard.apple')?.name).toBe('Apple');
+    expect(brandOwning('apple')).toBeUndefined();
+    expect(brandOwning('bradesco')).toBeUndefined();
   });
 
   it('detects lookalikes of brands and tenant domains, not the real ones', () => {

@@ -45,6 +45,8 @@ describe('graded rule hits', () => {
     ['sender.dmarc-fail', 'pos-policy-none.eml', 'pos-policy-reject.eml'],
     // asked to update a card at the sender's own site, with no link elsewhere (dunning mail)
     ['language.credential-request', 'pos-own-site.eml', 'pos.eml'],
+    // a sign-up code: nowhere to type a password (no link, no attachment)
+    ['language.credential-request', 'pos-nowhere-to-go.eml', 'pos.eml'],
   ])('%s: %s weighs less than %s', async (ruleId, weaker, ordinary) => {
     const weak = await strengthOf(ruleId, weaker);
     const usual = await strengthOf(ruleId, ordinary);

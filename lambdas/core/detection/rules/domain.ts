@@ -92,11 +92,14 @@ const distinctive = new Set(EMBEDDED_BRANDS.map((b) => b.label));
 const protectedLabels: readonly { label: string; skel: string; root: string }[] = [
   ...new Map(
     brands.flatMap((b) =>
-      b.domains.map((d) => {
-        const root = rootDomain(d);
-        const label = root.split('.')[0] ?? '';
-        return [label, { label, skel: skeleton(label), root }] as const;
-      }),
+      // a brand's own top-level domain (apple) is not a name to imitate
+      b.domains
+        .filter((d) => d.includes('.'))
+        .map((d) => {
+          const root = rootDomain(d);
+          const label = root.split('.')[0] ?? '';
+          return [label, { label, skel: skeleton(label), root }] as const;
+        }),
     ),
   ).values(),
 ].filter((p) => p.label.length >= 5 && !GENERIC_LABELS.has(p.label));

@@ -298,6 +298,12 @@ export const languageRules: readonly Rule[] = [
           evidence: `${hit.evidence}, all links to the sender's own site`,
           strength: (hit.strength ?? 1) * 0.5,
         };
+      // A sign-up code ("verify your email; your code is 458571") leads nowhere to type a password.
+      if (hit && v.links.length === 0 && v.email.attachments.length === 0)
+        return {
+          evidence: `${hit.evidence}, with no link or attachment`,
+          strength: (hit.strength ?? 1) * 0.5,
+        };
       return hit;
     },
   }),
