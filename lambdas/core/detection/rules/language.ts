@@ -149,7 +149,7 @@ export const accountAlertLexicon: readonly RegExp[] = [
 
 export const urgencyLexicon: readonly RegExp[] = [
   /\bwithin\s+(24|48|72|12|2|3)\s*(hours|hrs|h)\b|\bin\s+the\s+next\s+(24|48)\s+hours\b/,
-  /\b(urgent action|immediate action|action required|final notice|last warning|act now|expires? today|time[- ]sensitive|respond immediately|urgent response)\b/,
+  /\b(urgent action|immediate action|action(?<!\bno action) required|final notice|last warning|act now|expires? today|time[- ]sensitive|respond immediately|urgent response)\b/,
   /\b(requires? (your )?immediate attention|hurry up|only \d{1,2} hours? left|\d{1,2} hours? left to (claim|get|receive|redeem))\b/,
   /\b(account|access|service|card|mailbox|subscription|membership|wallet)s?\s+(has been|will be|will soon be|is|was|is temporarily|will be temporarily|be)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
   /\b(permanently (deleted|closed|suspended)|temporarily (suspended|on hold|locked))\b/,

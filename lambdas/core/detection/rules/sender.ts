@@ -421,6 +421,17 @@ export function impersonatedBrand(
   const brand =
     brandNamedIn(v.displayFolded) ?? brandAloneIn(v.displayFolded) ?? brandNamedIn(camelSplit(v.displayName));
   if (!brand || isBrandDomain(brand, v.fromRoot) || brandOwning(v.fromRoot)) return undefined;
+  // "Amazon Benefits at Fidelity" from fidelity.com: the sender names itself beside the client it
+  // serves. Its own name must be a plain word of the display name, not a service word, and not
+  // carry the brand ("Netflix" from netflixsupport.com still poses).
+  const own = v.fromRoot.split('.')[0] ?? '';
+  if (
+    /^[a-z]{4,}$/.test(own) &&
+    !SERVICE_WORDS.test(own) &&
+    !brand.terms.some((t) => own.includes(t.replace(/[^a-z]/g, ''))) &&
+    new RegExp(`\\b${own}\\b`).test(v.displayFolded)
+  )
+    return undefined;
   return brand;
 }
 
