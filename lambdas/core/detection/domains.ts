@@ -422,7 +422,10 @@ export function tldOf(host: string): string {
 
 let ownerIndex: Map<string, Brand> | undefined;
 
-/** The brand whose own domain this is, or whose domain it is under, if any (`root` is a registrable domain). */
+/**
+ * The brand whose own domain this is, or whose domain it is under, if any (`root` is a registrable
+ * domain).
+ */
 export function brandOwning(root: string): Brand | undefined {
   if (!root) return undefined;
   if (!ownerIndex) {

@@ -208,11 +208,11 @@ export function skeleton(label: string): string {
     .replace(/-/g, '');
 }
 
-/** Levenshtein distance with an early exit above `max`. */
 // Two rows reused by every call: lookalike checks compare each domain with hundreds of names.
 let rowA = new Int32Array(128);
 let rowB = new Int32Array(128);
 
+/** Levenshtein distance with an early exit above `max`. */
 export function editDistance(a: string, b: string, max = 3): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;

@@ -528,12 +528,14 @@ export const languageRules: readonly Rule[] = [
       // From an organisation's own domain, the lure disputes a charge ("if you did not authorise
       // this, call…"); a notice that merely gives its phone number beside a payment is how schools
       // and clinics write.
+      const disputes = CALLBACK_DISPUTE.test(t);
+      if (!disputes && !AUTOMATIC_RENEWAL.test(t)) return null;
       // The brand a fake renewal borrows is named in the subject, or in the invoice itself. A notice
       // of automatic renewal counts as the lure only then: every real subscription sends one.
       const borrowed = [...brandsNamedIn(v.subjectFolded), ...brandsNamedIn(t.slice(0, 1500))].find(
         (b) => v.fromRoot && !isBrandDomain(b, v.fromRoot),
       );
-      if (!CALLBACK_DISPUTE.test(t) && !(borrowed && AUTOMATIC_RENEWAL.test(t))) return null;
+      if (!disputes && !borrowed) return null;
       return borrowed
         ? {
             evidence: `call-back number ${phone[1]?.slice(0, 4)}… with payment wording, about ${borrowed.name} from ${v.fromRoot}`,

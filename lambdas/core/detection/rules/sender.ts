@@ -66,7 +66,8 @@ const ALONE_TERMS = new Set(
 
 /**
  * The brand a display name consists of alone (trademark signs and punctuation ignored), or with
- * nothing but a channel word around it ("Ledger News", "Ledger Live", "Tether Cashback", "Katie from Ledger").
+ * nothing but a channel word around it ("Ledger News", "Ledger Live", "Tether Cashback", "Katie from
+ * Ledger").
  */
 export function brandAloneIn(folded: string): Brand | undefined {
   const bare = folded
