@@ -153,7 +153,8 @@ export const urgencyLexicon: readonly RegExp[] = [
   /\b(requires? (your )?immediate attention|hurry up|only \d{1,2} hours? left|\d{1,2} hours? left to (claim|get|receive|redeem))\b/,
   /\b(account|access|service|card|mailbox|subscription|membership|wallet)s?\s+(has been|will be|will soon be|is|was|is temporarily|will be temporarily|be)\s+(suspended|locked|disabled|limited|restricted|blocked|terminated|deactivated|closed|deleted|on hold)/,
   /\b(permanently (deleted|closed|suspended)|temporarily (suspended|on hold|locked))\b/,
-  /\bif you (do not|don't|fail to) (verify|confirm|update|respond|act|pay|validate)\b/,
+  // a threat, not an administrative deadline: "within 24 hours", not "within the next 7 days"
+  /\bif you (do not|don't|fail to) (verify|confirm|update|respond|act|pay|validate)\b(?!.{0,30}\b(([7-9]|[1-9]\d) (days|business days)|(a|one|two|three|\d+) (weeks?|months?))\b)/,
   // pt: a court summons or labour lawsuit, the "processo" lure
   /\b(processo trabalhista|intimacao (judicial|eletronica)|citacao judicial|mandado de (citacao|intimacao))\b/,
   // pt
