@@ -166,15 +166,15 @@ describe('analyseEmail', () => {
   it('does not read a body phrase a language rule weighs a second time, but still reads the word elsewhere', async () => {
     expect(
       await vocabulary(
-        'Your talk',
-        'If you do not confirm within the next 7 days, the slot goes to the next speaker.\n',
+        'Your mailbox',
+        'If you do not confirm within 24 hours, your mailbox will be closed.\n',
         'body:confirm',
       ),
     ).toEqual([]);
     expect(
       await vocabulary(
-        'Your talk',
-        'Please confirm the title. If you do not confirm within 7 days, the slot goes to the next speaker.\n',
+        'Your mailbox',
+        'Please confirm the title. If you do not confirm within 24 hours, your mailbox will be closed.\n',
         'body:confirm',
       ),
     ).toEqual(['body:confirm']);
