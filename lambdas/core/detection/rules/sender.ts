@@ -13,17 +13,6 @@ import { foldText } from '../normalise.ts';
 import type { MessageView } from '../features.ts';
 import { defineRule, type Rule } from './rule.ts';
 
-const termCache = new Map<string, RegExp>();
-function termRegex(term: string): RegExp {
-  let re = termCache.get(term);
-  if (!re) {
-    const escaped = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    re = new RegExp(`(?:^|[^a-z0-9])${escaped}(?:$|[^a-z0-9])`);
-    termCache.set(term, re);
-  }
-  return re;
-}
-
 /** The brand a piece of folded text names, if any. */
 export function brandNamedIn(folded: string): Brand | undefined {
   return brandsNamedIn(folded)[0];
@@ -41,17 +30,40 @@ const AMBIGUOUS_TERMS = new Set(
 const SERVICE_WORDS =
   /\b(support|service|services|team|delivery|notification|notifications|account|accounts|security|billing|no-?reply|express|customer|alert|alerts|info|center|centre|help|shipping|tracking|parcel|package|wallet|pay|payments?|online|kundenservice|atendimento|suporte|servicio|client)\b/;
 
-/** Every brand a piece of folded text names. */
+const isWordChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/**
+ * Brand terms by their first (up to) three characters. A term is named only where a word starts
+ * (the text before it is not a letter or digit), so each word start is looked up instead of
+ * searching the text for every one of some 400 terms.
+ */
+const termsByStart = new Map<string, { brand: Brand; term: string }[]>();
+for (const brand of brands)
+  for (const term of brand.terms) {
+    if (!isWordChar(term.charCodeAt(0)))
+      throw new Error(`brand term must start with a letter or digit: ${term}`);
+    const key = term.slice(0, 3);
+    termsByStart.set(key, [...(termsByStart.get(key) ?? []), { brand, term }]);
+  }
+
+/** Every brand a piece of folded text names, in the order of the brand list. */
 export function brandsNamedIn(folded: string): Brand[] {
   if (!folded) return [];
-  return brands.filter((br) =>
-    br.terms.some(
-      (t) =>
-        folded.includes(t) &&
-        termRegex(t).test(folded) &&
-        (!AMBIGUOUS_TERMS.has(t) || SERVICE_WORDS.test(folded)),
-    ),
-  );
+  const named = new Set<Brand>();
+  let serviceWords: boolean | undefined;
+  for (let i = 0; i < folded.length; i++) {
+    if (!isWordChar(folded.charCodeAt(i)) || (i > 0 && isWordChar(folded.charCodeAt(i - 1)))) continue;
+    for (let len = 1; len <= 3; len++) {
+      for (const { brand, term } of termsByStart.get(folded.slice(i, i + len)) ?? []) {
+        if (named.has(brand) || !folded.startsWith(term, i)) continue;
+        const end = i + term.length;
+        if (end < folded.length && isWordChar(folded.charCodeAt(end))) continue;
+        if (AMBIGUOUS_TERMS.has(term) && !(serviceWords ??= SERVICE_WORDS.test(folded))) continue;
+        named.add(brand);
+      }
+    }
+  }
+  return named.size === 0 ? [] : brands.filter((b) => named.has(b));
 }
 
 /**
