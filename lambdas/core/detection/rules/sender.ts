@@ -43,7 +43,9 @@ for (const brand of brands)
     if (!isWordChar(term.charCodeAt(0)))
       throw new Error(`brand term must start with a letter or digit: ${term}`);
     const key = term.slice(0, 3);
-    termsByStart.set(key, [...(termsByStart.get(key) ?? []), { brand, term }]);
+    const list = termsByStart.get(key);
+    if (list) list.push({ brand, term });
+    else termsByStart.set(key, [{ brand, term }]);
   }
 
 /** Every brand a piece of folded text names, in the order of the brand list. */
